@@ -1,0 +1,1 @@
+"""The outreach domain: plain Python, no I/O."""

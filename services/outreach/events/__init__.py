@@ -1,0 +1,1 @@
+"""What outreach publishes (`published.py`) and what it consumes (`handlers.py`)."""

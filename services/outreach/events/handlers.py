@@ -1,0 +1,7 @@
+"""What outreach reacts to: the partners' events keep its local copy of the partner institutions."""
+
+from services.outreach.db.models import known_partners
+from shared.events.consumer import EventHandlers
+
+handlers = EventHandlers()
+handlers.include(known_partners.handlers)

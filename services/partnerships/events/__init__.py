@@ -1,0 +1,1 @@
+"""What partnerships publishes (`published.py`) and what it consumes (`handlers.py`)."""

@@ -1,0 +1,6 @@
+from shared.settings import ServiceSettings, service_config
+
+
+class PartnershipsSettings(ServiceSettings):
+    service_name = "partnerships"
+    model_config = service_config("partnerships")

@@ -1,0 +1,1 @@
+"""The publications domain: plain Python, no I/O."""

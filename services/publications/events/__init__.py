@@ -1,0 +1,1 @@
+"""What publications publishes (`published.py`) and what it consumes (`handlers.py`)."""

@@ -1,0 +1,1 @@
+"""What training publishes (`published.py`) and what it consumes (`handlers.py`)."""

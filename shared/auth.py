@@ -1,0 +1,140 @@
+"""Who is calling. The gateway authenticates clients and passes the caller to the services in one header,
+signed with the internal secret; a service trusts nothing else, so a request that bypassed the gateway (or
+carries a forged caller) is refused.
+
+In a service, `caller: CallerDep` is the caller; object-level rules are one line where they apply:
+`caller.require(Role.coordinator)` or `if not caller.may_see_partner(partner_id): raise ...`.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, Request
+
+from shared.problems import forbidden, unauthorized
+
+CALLER_HEADER = "x-internal-caller"
+_AUDIENCE = "panda-coop-services"
+_ISSUER = "panda-coop-gateway"
+_TOKEN_SECONDS = 60
+
+
+class Role(enum.StrEnum):
+    admin = "admin"
+    coordinator = "coordinator"
+    analyst = "analyst"
+    partner = "partner"
+    member = "member"
+    anonymous = "anonymous"
+
+
+STAFF = frozenset({Role.admin, Role.coordinator, Role.analyst})
+SIGNED_IN = frozenset(Role) - {Role.anonymous}
+WRITERS = frozenset({Role.admin, Role.coordinator})
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    role: Role
+    subject: str | None = None  # the key id or the token's `sub`
+    partner_id: uuid.UUID | None = None  # set for partner callers (and people who belong to a partner)
+    via: str = "anonymous"  # "api-key", "jwt" or "anonymous"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.role is Role.anonymous
+
+    def require(self, *roles: Role) -> None:
+        """401 for an anonymous caller, 403 for a caller whose role is not among `roles` (admin always is)."""
+        if self.role is Role.admin or self.role in roles:
+            return
+        if self.is_anonymous:
+            raise unauthorized("this action needs credentials: send X-API-Key or Authorization: Bearer")
+        raise forbidden(f"role {self.role.value} may not do this; it needs one of: "
+                        + ", ".join(sorted(r.value for r in {Role.admin, *roles})))
+
+    def require_staff(self) -> None:
+        self.require(*STAFF)
+
+    def require_writer(self) -> None:
+        self.require(*WRITERS)
+
+    def may_see_partner(self, partner_ids: uuid.UUID | set[uuid.UUID] | list[uuid.UUID]) -> bool:
+        """Staff see every partner's private records; a partner caller only its own institution's."""
+        if self.is_staff:
+            return True
+        if self.partner_id is None:
+            return False
+        if isinstance(partner_ids, uuid.UUID):
+            return partner_ids == self.partner_id
+        return self.partner_id in partner_ids
+
+    # --- the signed header between gateway and services -------------------------------------------------
+
+    def sign(self, secret: str) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": _ISSUER,
+            "aud": _AUDIENCE,
+            "iat": now,
+            "exp": now + _TOKEN_SECONDS,
+            "role": self.role.value,
+            "sub": self.subject,
+            "partner_id": str(self.partner_id) if self.partner_id else None,
+            "via": self.via,
+        }
+        return jwt.encode(claims, secret, algorithm="HS256")
+
+    @classmethod
+    def verify(cls, token: str, secret: str) -> Caller:
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], audience=_AUDIENCE, issuer=_ISSUER,
+            options={"require": ["exp", "iat", "role"]},
+        )
+        partner = claims.get("partner_id")
+        return cls(
+            role=Role(claims["role"]),
+            subject=claims.get("sub"),
+            partner_id=uuid.UUID(partner) if partner else None,
+            via=claims.get("via", "anonymous"),
+        )
+
+
+ANONYMOUS = Caller(Role.anonymous)
+
+
+def current_caller(request: Request) -> Caller:
+    """Set by the service's gateway-trust middleware; a request without it never reaches a route."""
+    caller = getattr(request.state, "caller", None)
+    if caller is None:
+        raise unauthorized("request did not come through the gateway")
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def requires(*roles: Role) -> object:
+    """A dependency that lets through only callers with one of `roles` (admin always), checked before the
+    body is read, so an anonymous caller gets 401 and a wrong role 403 whatever it sent."""
+
+    def check(caller: CallerDep) -> Caller:
+        caller.require(*roles)
+        return caller
+
+    return Depends(check)
+
+
+WriterDep = Annotated[Caller, requires(*WRITERS)]
+StaffDep = Annotated[Caller, requires(*STAFF)]
+SignedInDep = Annotated[Caller, requires(*SIGNED_IN)]

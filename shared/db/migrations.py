@@ -1,0 +1,60 @@
+"""Alembic glue written once: every service's `env.py` calls `run_migrations`, and `upgrade()` migrates a
+database from code (the dev runner and the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+ALEMBIC_INI = ROOT / "alembic.ini"
+
+
+def alembic_config(name: str, database_url: str | None = None) -> Config:
+    """`name` is a section of alembic.ini: a service's name, or `gateway`."""
+    cfg = Config(str(ALEMBIC_INI), ini_section=name)
+    cfg.set_main_option("script_location", str(ROOT / cfg.get_main_option("script_location", "")))
+    if database_url:
+        cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade(name: str, database_url: str | None = None, revision: str = "head") -> None:
+    command.upgrade(alembic_config(name, database_url), revision)
+
+
+def run_migrations(metadata: MetaData, default_url: str) -> None:
+    """The body of each `env.py`: online migrations over the async driver, batch mode for SQLite ALTERs."""
+    url = context.config.attributes.get("database_url") or default_url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+    def do_run(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        async with engine.connect() as conn:
+            await conn.run_sync(do_run)
+        await engine.dispose()
+
+    if context.is_offline_mode():
+        context.configure(url=url, target_metadata=metadata, literal_binds=True)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    asyncio.run(run())

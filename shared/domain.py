@@ -1,0 +1,40 @@
+"""What the domain layer raises when it refuses a change. Plain Python: the API layer maps these to HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the change."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The thing named does not exist (or the caller may not know it exists)."""
+
+
+class Conflict(DomainError):
+    """The change clashes with what exists: a duplicate, or a state that does not allow it."""
+
+
+class InvalidTransition(Conflict):
+    """A state machine was asked for an action its current state does not allow."""
+
+    def __init__(self, entity: str, state: str, action: str, allowed: Iterable[str]) -> None:
+        self.state = state
+        self.action = action
+        self.allowed = sorted(allowed)
+        allowed_text = ", ".join(self.allowed) or "none"
+        super().__init__(f"cannot {action} a {entity} that is {state}; allowed actions: {allowed_text}")
+
+
+class RuleViolated(DomainError):
+    """The input is well-formed but breaks a rule (dates out of order, a reference that does not fit)."""
+
+    def __init__(self, detail: str, loc: tuple[str | int, ...] = ("body",)) -> None:
+        super().__init__(detail)
+        self.loc = loc

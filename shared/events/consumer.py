@@ -1,0 +1,246 @@
+"""The consumer runner: Kafka in, exactly-once effects out.
+
+For each partition's batch, the handlers' effects and the inbox rows of the handled event ids are written in
+one database transaction; the offset is committed to Kafka only after that transaction. A crash anywhere
+means the batch is read again, and the inbox makes the repeat a no-op. A batch that fails is retried one
+event per transaction with backoff; an event that still fails goes to `<topic>.dlq` and the partition moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka.errors import CommitFailedError, KafkaError
+from prometheus_client import Counter, Gauge
+from pydantic import ValidationError
+from sqlalchemy import Column, MetaData, String, Table, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from tenacity import (
+    AsyncRetrying,
+    RetryError,
+    retry_if_not_exception_type,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from shared.context import TraceContext, traceparent_var
+from shared.db.engine import Database
+from shared.db.types import UTCDateTime, utcnow
+from shared.events.envelope import CloudEvent
+from shared.events.kafka import dlq_topic
+
+log = logging.getLogger("consumer")
+
+HANDLED = Counter("events_handled_total", "Events applied by a consumer", ["service", "type"])
+DUPLICATES = Counter("events_duplicate_total", "Events skipped because the inbox had them", ["service"])
+DEAD_LETTERED = Counter("events_dead_lettered_total", "Events sent to a DLQ", ["service", "topic"])
+LAG = Gauge("consumer_lag", "Messages behind the partition's high watermark", ["service", "topic", "partition"])
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(200), primary_key=True),
+        Column("event_type", String(200), nullable=False),
+        Column("handled_at", UTCDateTime, nullable=False),
+    )
+
+
+class EventHandlers:
+    """What a service reacts to: one handler per event type (`@handlers.on("partnerships.partner.registered")`)."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[str, Handler] = {}
+
+    def on(self, *event_types: str) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            for t in event_types:
+                self._by_type[t] = fn
+            return fn
+
+        return register
+
+    def include(self, other: EventHandlers) -> None:
+        self._by_type.update(other._by_type)
+
+    def get(self, event_type: str) -> Handler | None:
+        return self._by_type.get(event_type)
+
+    @property
+    def topics(self) -> set[str]:
+        return {t.split(".", 1)[0] + ".events" for t in self._by_type}
+
+
+class _Poison(Exception):
+    """The message is not a CloudEvent we can read: retrying cannot help."""
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        service: str,
+        db: Database,
+        inbox: Table,
+        handlers: EventHandlers,
+        bootstrap_servers: str,
+        producer: Any,
+        *,
+        batch_size: int = 200,
+        max_attempts: int = 4,
+        retry_initial: float = 0.2,
+        retry_max: float = 5.0,
+    ) -> None:
+        self.service = service
+        self.db = db
+        self.inbox = inbox
+        self.handlers = handlers
+        self.bootstrap = bootstrap_servers
+        self.producer = producer
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.retry_initial = retry_initial
+        self.retry_max = retry_max
+        self.topics = sorted(handlers.topics)
+        self.consumer: AIOKafkaConsumer | None = None
+
+    async def run(self) -> None:
+        if not self.topics:
+            return
+        while True:
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer stopped; restarting", extra={"error": repr(exc)})
+                await asyncio.sleep(1.0)
+
+    async def _consume(self) -> None:
+        consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.bootstrap,
+            group_id=self.service,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.batch_size,
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=1_000,
+            metadata_max_age_ms=5_000,
+        )
+        self.consumer = consumer
+        await consumer.start()
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
+                for tp, records in batches.items():
+                    await self._apply_batch(records)
+                    next_offset = records[-1].offset + 1
+                    try:
+                        await consumer.commit({tp: next_offset})
+                    except CommitFailedError:
+                        # The partition moved to another replica during a rebalance; it reads from the last
+                        # committed offset and the inbox turns the repeat into a no-op.
+                        log.info("offset commit refused after rebalance", extra={"partition": str(tp)})
+                    highwater = consumer.highwater(tp)
+                    if highwater is not None:
+                        LAG.labels(self.service, tp.topic, str(tp.partition)).set(max(highwater - next_offset, 0))
+        finally:
+            self.consumer = None
+            try:
+                await consumer.stop()
+            except KafkaError:
+                pass
+
+    async def _apply_batch(self, records: Sequence[ConsumerRecord]) -> None:
+        try:
+            async with self.db.write_session() as session, session.begin():
+                await self._apply(session, records)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("batch failed; retrying one event at a time", extra={"error": repr(exc), "size": len(records)})
+        for record in records:
+            await self._apply_one_with_retries(record)
+
+    async def _apply_one_with_retries(self, record: ConsumerRecord) -> None:
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self.max_attempts),
+                wait=wait_exponential_jitter(initial=self.retry_initial, max=self.retry_max),
+                retry=retry_if_not_exception_type(_Poison),
+                reraise=False,
+            ):
+                with attempt:
+                    async with self.db.write_session() as session, session.begin():
+                        await self._apply(session, [record])
+            return
+        except _Poison as exc:
+            await self._dead_letter(record, exc)
+        except RetryError as exc:
+            await self._dead_letter(record, exc.last_attempt.exception() or exc)
+
+    async def _apply(self, session: AsyncSession, records: Iterable[ConsumerRecord]) -> None:
+        events: list[CloudEvent] = []
+        for record in records:
+            try:
+                events.append(CloudEvent.from_json(record.value))
+            except (ValidationError, ValueError, TypeError) as exc:
+                raise _Poison(f"not a readable CloudEvent: {exc}") from exc
+        ids = [e.id for e in events]
+        seen = set(
+            (await session.execute(select(self.inbox.c.event_id).where(self.inbox.c.event_id.in_(ids)))).scalars()
+        )
+        handled: list[CloudEvent] = []
+        for event in events:
+            if event.id in seen:
+                DUPLICATES.labels(self.service).inc()
+                continue
+            seen.add(event.id)
+            handler = self.handlers.get(event.type)
+            if handler is None:
+                continue
+            trace = TraceContext.parse(event.traceparent)
+            token = traceparent_var.set(trace.child().header if trace else None)
+            try:
+                await handler(session, event)
+            finally:
+                traceparent_var.reset(token)
+            await session.execute(
+                insert(self.inbox).values(event_id=event.id, event_type=event.type, handled_at=utcnow())
+            )
+            handled.append(event)
+        await session.flush()
+        for event in handled:
+            HANDLED.labels(self.service, event.type).inc()
+
+    async def _dead_letter(self, record: ConsumerRecord, exc: BaseException) -> None:
+        topic = dlq_topic(record.topic)
+        headers = [
+            ("error", repr(exc)[:1000].encode()),
+            ("source-topic", record.topic.encode()),
+            ("source-partition", str(record.partition).encode()),
+            ("source-offset", str(record.offset).encode()),
+            ("consumer-group", self.service.encode()),
+        ]
+        # Until the DLQ has it, the partition does not move on: losing an event is worse than waiting.
+        while True:
+            try:
+                await self.producer.send_and_wait(topic, record.value, key=record.key, headers=headers)
+                break
+            except KafkaError as err:
+                log.warning("could not dead-letter; retrying", extra={"error": repr(err)})
+                await asyncio.sleep(1.0)
+        DEAD_LETTERED.labels(self.service, record.topic).inc()
+        log.error(
+            "event dead-lettered",
+            extra={"topic": record.topic, "partition": record.partition, "offset": record.offset, "error": repr(exc)},
+        )
+

@@ -1,0 +1,214 @@
+"""The transactional outbox.
+
+A change and the events it causes are written in one transaction (`Outbox.add` on the unit of work's
+session), so an event exists if and only if its change was committed. The relay publishes new rows right
+after each commit (the unit of work wakes it) and polls as a fallback for rows other replicas wrote.
+
+Order: rows are published in id order and only the prefix before the first failure is marked published, so a
+later row of an aggregate never overtakes an earlier one. Writes to one aggregate are serialized by its row
+(lock or version check), so their ids are in commit order. Only one replica relays at a time (a lease row),
+so two relays cannot interleave one aggregate's rows either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import socket
+import uuid
+from typing import Any
+
+from prometheus_client import Counter, Gauge
+from sqlalchemy import Column, Index, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.engine import Database
+from shared.db.types import BigIntId, UTCDateTime, utcnow
+from shared.events.envelope import CloudEvent, PublishedEvent
+
+log = logging.getLogger("outbox")
+
+OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published", ["service"])
+OUTBOX_AGE = Gauge("outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"])
+OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka", ["service"])
+OUTBOX_FAILURES = Counter("outbox_publish_failures_total", "Failed relay attempts", ["service"])
+
+LEASE_SECONDS = 10.0
+
+
+def outbox_tables(metadata: MetaData) -> tuple[Table, Table]:
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", BigIntId, primary_key=True, autoincrement=True),
+        Column("event_id", String(64), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("published_at", UTCDateTime, nullable=True),
+        Index(
+            "ix_outbox_unpublished", "id",
+            sqlite_where=Column("published_at").is_(None),
+            postgresql_where=Column("published_at").is_(None),
+        ),
+    )
+    lease = Table(
+        "relay_lease",
+        metadata,
+        Column("name", String(50), primary_key=True),
+        Column("owner", String(200), nullable=False),
+        Column("expires_at", UTCDateTime, nullable=False),
+    )
+    return outbox, lease
+
+
+class Outbox:
+    """Writes a service's events into its outbox table, inside the caller's transaction."""
+
+    def __init__(self, table: Table, source: str, topic: str) -> None:
+        self.table = table
+        self.source = source
+        self.topic = topic
+        self.committed = asyncio.Event()  # set after a commit that wrote rows: wakes the relay
+
+    async def add(self, session: AsyncSession, event: PublishedEvent | CloudEvent, topic: str | None = None) -> CloudEvent:
+        ce = event if isinstance(event, CloudEvent) else event.to_cloudevent(self.source)
+        await session.execute(
+            insert(self.table).values(
+                event_id=ce.id,
+                topic=topic or self.topic,
+                key=ce.subject or ce.id,
+                payload=ce.to_json().decode(),
+                created_at=utcnow(),
+            )
+        )
+        session.info.setdefault("outbox_rows", 0)
+        session.info["outbox_rows"] += 1
+        return ce
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        service: str,
+        db: Database,
+        outbox: Outbox,
+        lease_table: Table,
+        producer: Any,
+        *,
+        poll_seconds: float = 1.0,
+        batch_size: int = 500,
+        retention: dt.timedelta = dt.timedelta(days=7),
+    ) -> None:
+        self.service = service
+        self.db = db
+        self.outbox = outbox
+        self.table = outbox.table
+        self.lease = lease_table
+        self.producer = producer
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.retention = retention
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._lease_until: dt.datetime | None = None
+        self._last_gauges = 0.0
+        self._last_purge = 0.0
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                published = await self.publish_pending() if await self._hold_lease() else 0
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                OUTBOX_FAILURES.labels(self.service).inc()
+                log.warning("relay could not publish; will retry", extra={"error": repr(exc)})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if published >= self.batch_size:
+                continue  # more waiting: don't sleep
+            await self._refresh_gauges()
+            try:
+                await asyncio.wait_for(self.outbox.committed.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+            self.outbox.committed.clear()
+
+    async def _hold_lease(self) -> bool:
+        """Become (or stay) the one relaying replica. The row expires if its owner dies."""
+        now = utcnow()
+        if self._lease_until and now < self._lease_until - dt.timedelta(seconds=LEASE_SECONDS / 2):
+            return True
+        until = now + dt.timedelta(seconds=LEASE_SECONDS)
+        async with self.db.write_session() as s, s.begin():
+            row = (await s.execute(select(self.lease).where(self.lease.c.name == "outbox"))).first()
+            if row is None:
+                await s.execute(insert(self.lease).values(name="outbox", owner=self.owner, expires_at=until))
+            elif row.owner == self.owner or row.expires_at < now:
+                await s.execute(
+                    update(self.lease).where(self.lease.c.name == "outbox").values(owner=self.owner, expires_at=until)
+                )
+            else:
+                self._lease_until = None
+                return False
+        self._lease_until = until
+        return True
+
+    async def publish_pending(self) -> int:
+        t = self.table
+        async with self.db.read() as s:
+            rows = (
+                await s.execute(
+                    select(t.c.id, t.c.topic, t.c.key, t.c.payload)
+                    .where(t.c.published_at.is_(None))
+                    .order_by(t.c.id)
+                    .limit(self.batch_size)
+                )
+            ).all()
+        if not rows:
+            return 0
+        futures = []
+        for row in rows:
+            payload = row.payload.encode()
+            headers = [("content-type", b"application/cloudevents+json")]
+            futures.append(await self.producer.send(row.topic, payload, key=row.key.encode(), headers=headers))
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        done = []
+        failure: BaseException | None = None
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                failure = result
+                break
+            done.append(row.id)
+        if done:
+            async with self.db.write_session() as s, s.begin():
+                await s.execute(update(t).where(t.c.id.in_(done)).values(published_at=utcnow()))
+            OUTBOX_PUBLISHED.labels(self.service).inc(len(done))
+        if failure is not None:
+            raise failure
+        return len(done)
+
+    async def _refresh_gauges(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._last_gauges < 5.0:
+            return
+        self._last_gauges = loop.time()
+        t = self.table
+        async with self.db.read() as s:
+            count, oldest = (
+                await s.execute(select(func.count(), func.min(t.c.created_at)).where(t.c.published_at.is_(None)))
+            ).one()
+        OUTBOX_BACKLOG.labels(self.service).set(count)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=dt.UTC)
+        OUTBOX_AGE.labels(self.service).set((utcnow() - oldest).total_seconds() if oldest else 0)
+        if loop.time() - self._last_purge > 3600:
+            self._last_purge = loop.time()
+            async with self.db.write_session() as s, s.begin():
+                await s.execute(t.delete().where(t.c.published_at < utcnow() - self.retention))

@@ -1,0 +1,40 @@
+"""HTTP details shared by every resource: versions as ETags, conditional requests."""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+from shared.problems import precondition_failed
+
+
+def etag_of(version: int) -> str:
+    return f'"{version}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+
+
+def check_if_match(request: Request, version: int) -> None:
+    """`If-Match` on PATCH and transitions: a stale version is a 412 and nothing changes."""
+    header = request.headers.get("if-match")
+    if header is None:
+        return
+    tags = _tags(header)
+    if "*" in tags or etag_of(version) in tags:
+        return
+    raise precondition_failed(
+        f"the resource is at version {version}; your If-Match names another. Read it again and retry."
+    )
+
+
+def not_modified(request: Request, version: int) -> Response | None:
+    """`If-None-Match` on GET: the client's copy is current, so answer 304 with no body."""
+    header = request.headers.get("if-none-match")
+    if header and ("*" in _tags(header) or etag_of(version) in _tags(header)):
+        return Response(status_code=304, headers={"ETag": etag_of(version)})
+    return None
+
+
+def set_etag(response: Response, version: int) -> None:
+    response.headers["ETag"] = etag_of(version)

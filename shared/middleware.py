@@ -1,0 +1,122 @@
+"""ASGI middleware every process runs: request ids, trace context, access logs, and (in services) the check
+that a request came through the gateway. Pure ASGI, so streaming bodies pass through untouched."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import jwt
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.auth import CALLER_HEADER, Caller
+from shared.context import TraceContext, new_request_id, request_id_var, traceparent_var, valid_request_id
+
+access_log = logging.getLogger("access")
+error_log = logging.getLogger("errors")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for k, v in scope.get("headers", []):
+        if k == name:
+            try:
+                return v.decode("latin-1")
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+async def send_problem(send: Send, status: int, type_: str, title: str, detail: str,
+                       headers: dict[str, str] | None = None) -> None:
+    body = json.dumps({"type": f"/problems/{type_}", "title": title, "status": status, "detail": detail}).encode()
+    raw_headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestContextMiddleware:
+    """Takes the client's X-Request-ID if valid (else makes one), continues the W3C trace (else starts one),
+    answers every response with X-Request-ID, logs one access line, and turns an unhandled exception into a
+    500 problem that leaks nothing."""
+
+    def __init__(self, app: ASGIApp, quiet_paths: tuple[str, ...] = ("/healthz", "/readyz", "/metrics")) -> None:
+        self.app = app
+        self.quiet_paths = quiet_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = valid_request_id(_header(scope, b"x-request-id")) or new_request_id()
+        incoming = TraceContext.parse(_header(scope, b"traceparent"))
+        trace = incoming.child() if incoming else TraceContext.new()
+        rid_token = request_id_var.set(request_id)
+        tp_token = traceparent_var.set(trace.header)
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status_holder = {"status": 500, "started": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                status_holder["started"] = True
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            error_log.exception("unhandled error", extra={"path": scope.get("path")})
+            if not status_holder["started"]:
+                await send_problem(send_with_id, 500, "internal-error", "Internal server error",
+                                   "The server could not complete the request; it has been logged.")
+        finally:
+            path = scope.get("path", "")
+            if path not in self.quiet_paths:
+                route = scope.get("route")
+                access_log.info(
+                    "request",
+                    extra={
+                        "method": scope.get("method"),
+                        "path": path,
+                        "route": getattr(route, "path", None),
+                        "status": status_holder["status"],
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    },
+                )
+            request_id_var.reset(rid_token)
+            traceparent_var.reset(tp_token)
+
+
+class GatewayTrustMiddleware:
+    """In a service: every `/api/` request must carry the caller the gateway signed. Anything else (a direct
+    call, a forged or expired header) is refused before it reaches a route."""
+
+    def __init__(self, app: ASGIApp, secret: Callable[[], str], protected_prefix: str = "/api/") -> None:
+        self.app = app
+        self.secret = secret
+        self.prefix = protected_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        token = _header(scope, CALLER_HEADER.encode())
+        caller: Any = None
+        if token:
+            try:
+                caller = Caller.verify(token, self.secret())
+            except (jwt.PyJWTError, ValueError, KeyError):
+                caller = None
+        if caller is None:
+            await send_problem(send, 401, "unauthorized", "Unauthorized",
+                               "this service answers only requests that come through the gateway")
+            return
+        scope.setdefault("state", {})["caller"] = caller
+        await self.app(scope, receive, send)

@@ -1,0 +1,180 @@
+"""Assembling a service: its runtime (database, outbox relay, consumer) and its FastAPI app.
+
+A service's `app.py` is then a few lines: settings, routers, handlers, `create_service_app(...)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from typing import Annotated
+
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, Depends, FastAPI, Request
+from prometheus_fastapi_instrumentator import Instrumentator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.engine import Database
+from shared.events.consumer import ConsumerRunner, EventHandlers
+from shared.events.envelope import CloudEvent, PublishedEvent
+from shared.events.kafka import dlq_topic, ensure_topics, new_producer
+from shared.events.outbox import Outbox, OutboxRelay
+from shared.health import health_router
+from shared.logging import configure_logging
+from shared.messaging import MessagingTables
+from shared.middleware import GatewayTrustMiddleware, RequestContextMiddleware
+from shared.problems import install_problem_handlers
+from shared.settings import ServiceSettings
+
+log = logging.getLogger("service")
+
+
+class ServiceRuntime:
+    """What runs beside the API in each service process: the relay publishing its outbox, the consumer
+    applying other services' events. Both wait for the broker without blocking the API: writes keep landing
+    in the outbox while Kafka is away."""
+
+    def __init__(self, settings: ServiceSettings, tables: MessagingTables, handlers: EventHandlers) -> None:
+        self.settings = settings
+        self.name = settings.service_name
+        self.db = Database(settings.database_url)
+        self.outbox = Outbox(tables.outbox, source=f"/{self.name}", topic=settings.topic)
+        self.producer: AIOKafkaProducer | None = None  # made inside the event loop, once the broker answers
+        self.relay = OutboxRelay(
+            self.name, self.db, self.outbox, tables.relay_lease, self.producer,
+            poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
+        )
+        self.consumer = ConsumerRunner(
+            self.name, self.db, tables.inbox, handlers, settings.kafka_bootstrap_servers, self.producer,
+            batch_size=settings.consumer_batch_size, max_attempts=settings.consumer_max_attempts,
+            retry_initial=settings.consumer_retry_initial_seconds, retry_max=settings.consumer_retry_max_seconds,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._run_messaging(), name=f"{self.name}-messaging"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.producer is not None:
+            with contextlib.suppress(Exception):
+                await self.producer.stop()
+        await self.db.dispose()
+
+    async def _run_messaging(self) -> None:
+        delay = 0.2
+        topics = [self.settings.topic, dlq_topic(self.settings.topic)]
+        topics += [t for topic in self.consumer.topics for t in (topic, dlq_topic(topic))]
+        while True:
+            try:
+                if self.settings.kafka_create_topics:
+                    await ensure_topics(self.settings.kafka_bootstrap_servers, sorted(set(topics)),
+                                        self.settings.kafka_topic_partitions)
+                producer = new_producer(self.settings.kafka_bootstrap_servers)
+                await producer.start()
+                self.producer = self.relay.producer = self.consumer.producer = producer
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("broker not reachable yet; retrying", extra={"error": repr(exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        await asyncio.gather(self.relay.run(), self.consumer.run())
+
+    async def kafka_ready(self) -> None:
+        if self.producer is None:
+            raise ConnectionError("broker not connected yet")
+        await self.producer.client.fetch_all_metadata()
+
+
+# --- dependencies ---------------------------------------------------------------------------------------
+
+
+class UnitOfWork:
+    """One use case, one transaction: the change and the events it publishes commit together."""
+
+    def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
+        self.session = session
+        self.outbox = outbox
+        self.committed = False
+
+    async def publish(self, event: PublishedEvent | CloudEvent) -> CloudEvent:
+        return await self.outbox.add(self.session, event)
+
+    async def commit(self) -> None:
+        wrote_events = bool(self.session.info.pop("outbox_rows", 0))
+        await self.session.commit()
+        self.committed = True
+        if wrote_events:
+            self.outbox.committed.set()
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[UnitOfWork]:
+    runtime = runtime_of(request)
+    async with runtime.db.write_session() as session:
+        uow = UnitOfWork(session, runtime.outbox)
+        try:
+            yield uow
+        finally:
+            if not uow.committed:
+                await session.rollback()
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with runtime_of(request).db.read() as session:
+        yield session
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session)]
+
+
+# --- the app --------------------------------------------------------------------------------------------
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    tables: MessagingTables,
+    routers: Sequence[APIRouter],
+    handlers: EventHandlers | None = None,
+) -> FastAPI:
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    runtime = ServiceRuntime(settings, tables, handlers or EventHandlers())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        yield
+        await runtime.stop()
+
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app.state.runtime = runtime
+    app.state.settings = settings
+    install_problem_handlers(app)
+    prefix = f"/api/v1/{settings.service_name}"
+    for router in routers:
+        app.include_router(router, prefix=prefix)
+    app.include_router(
+        health_router({"database": runtime.db.ping, "kafka": runtime.kafka_ready}, required={"database"})
+    )
+    Instrumentator(
+        should_group_status_codes=False,
+        excluded_handlers=["/metrics", "/healthz", "/readyz"],
+    ).instrument(app).expose(app, include_in_schema=False)
+    app.add_middleware(GatewayTrustMiddleware, secret=settings.internal_secret)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,104 @@
+"""Typed settings read from environment variables.
+
+Secrets have a usable default only in dev mode (`APP_ENV=dev`); in production the process refuses to start
+without them, so a forgotten variable can never run a deployment on a well-known key.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_INTERNAL_SECRET = "dev-internal-secret-not-for-production"  # noqa: S105  (dev only, refused in production)
+
+SERVICE_PORTS = {"partnerships": 8001, "training": 8002, "outreach": 8003, "publications": 8004}
+SERVICES = tuple(SERVICE_PORTS)
+
+
+class AppEnv(enum.StrEnum):
+    dev = "dev"
+    production = "production"
+
+
+class CommonSettings(BaseSettings):
+    """What every process (gateway and services) reads. Unprefixed names, shared by all."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    app_env: AppEnv = Field(AppEnv.production, validation_alias="APP_ENV")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    log_json: bool = Field(True, validation_alias="LOG_JSON")
+    var_dir: Path = Field(Path("var"), validation_alias="VAR_DIR")
+    # The gateway signs the caller it authenticated with this secret; services verify it.
+    internal_auth_secret: SecretStr | None = Field(None, validation_alias="INTERNAL_AUTH_SECRET")
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+
+    secret_fields: ClassVar[tuple[str, ...]] = ("internal_auth_secret",)
+    dev_defaults: ClassVar[dict[str, str]] = {"internal_auth_secret": DEV_INTERNAL_SECRET}
+
+    @model_validator(mode="after")
+    def _secrets_present(self) -> CommonSettings:
+        missing = []
+        for name in self.secret_fields:
+            if getattr(self, name) is not None:
+                continue
+            if self.app_env is AppEnv.dev and name in self.dev_defaults:
+                setattr(self, name, SecretStr(self.dev_defaults[name]))
+            else:
+                alias = type(self).model_fields[name].validation_alias
+                missing.append(str(alias))
+        if missing:
+            raise ValueError(
+                f"missing secret setting(s) {', '.join(missing)}: required when APP_ENV={self.app_env.value} "
+                "(set APP_ENV=dev for local development defaults)"
+            )
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        return self.app_env is AppEnv.dev
+
+    def internal_secret(self) -> str:
+        assert self.internal_auth_secret is not None
+        return self.internal_auth_secret.get_secret_value()
+
+
+class ServiceSettings(CommonSettings):
+    """One service's settings. Service-specific names carry the service prefix (`TRAINING_DATABASE_URL`):
+    a subclass sets `service_name` and `model_config = service_config("training")`."""
+
+    service_name: ClassVar[str]
+
+    database_url: str = ""
+    port: int = 0
+    host: str = "127.0.0.1"
+    # Kafka consumer tuning: how many events one database transaction applies, and what a failing one costs.
+    consumer_batch_size: int = 200
+    consumer_max_attempts: int = 4
+    consumer_retry_initial_seconds: float = 0.2
+    consumer_retry_max_seconds: float = 5.0
+    # The relay publishes right after each commit; polling only catches rows another replica committed.
+    outbox_poll_seconds: float = 1.0
+    outbox_batch_size: int = 500
+    kafka_create_topics: bool = Field(True, validation_alias="KAFKA_CREATE_TOPICS")
+    kafka_topic_partitions: int = Field(3, validation_alias="KAFKA_TOPIC_PARTITIONS")
+
+    @model_validator(mode="after")
+    def _service_defaults(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / (self.service_name + '.db')}"
+        if not self.port:
+            self.port = SERVICE_PORTS[self.service_name]
+        return self
+
+    @property
+    def topic(self) -> str:
+        return f"{self.service_name}.events"
+
+
+def service_config(service_name: str) -> SettingsConfigDict:
+    return SettingsConfigDict(extra="ignore", populate_by_name=True, env_prefix=f"{service_name.upper()}_")
