@@ -46,5 +46,6 @@ def configure_logging(service: str, level: str = "INFO", json_output: bool = Tru
         lg = logging.getLogger(name)
         lg.handlers[:] = []
         lg.propagate = name != "uvicorn.access"
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the gateway's access line already says it
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     logging.getLogger("kafka").setLevel(logging.WARNING)

@@ -44,7 +44,7 @@ class CommonSettings(BaseSettings):
     def _secrets_present(self) -> CommonSettings:
         missing = []
         for name in self.secret_fields:
-            if getattr(self, name) is not None:
+            if getattr(self, name) is not None or not self.secret_needed(name):
                 continue
             if self.app_env is AppEnv.dev and name in self.dev_defaults:
                 setattr(self, name, SecretStr(self.dev_defaults[name]))
@@ -57,6 +57,10 @@ class CommonSettings(BaseSettings):
                 "(set APP_ENV=dev for local development defaults)"
             )
         return self
+
+    def secret_needed(self, name: str) -> bool:
+        """A subclass may waive a secret that its other settings make unnecessary."""
+        return True
 
     @property
     def is_dev(self) -> bool:

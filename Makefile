@@ -1,0 +1,33 @@
+# A fresh clone needs two commands: `make run` and `make test`. Both install what they need into .venv.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test test-postgres migrate lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)  ## start broker, the four services and the gateway (Ctrl-C stops them all)
+	$(PY) -m deploy.local
+
+test: $(STAMP)  ## the whole suite on SQLite (TEST_DATABASE=postgres for PostgreSQL)
+	$(PY) -m pytest
+
+test-postgres: $(STAMP)
+	TEST_DATABASE=postgres $(PY) -m pytest
+
+migrate: $(STAMP)
+	APP_ENV=$${APP_ENV:-dev} $(PY) -m deploy.migrate
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf var .pytest_cache

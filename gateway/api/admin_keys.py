@@ -1,0 +1,85 @@
+"""`/api/v1/admin/api-keys`: admins issue, list and revoke API keys. The key is shown once, at issue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from gateway.deps import AdminDep, DatabaseDep, identity_of
+from gateway.domain.api_key import ApiKey
+from shared.auth import Role
+from shared.pagination import Cursor, Limit, Page, keyset_page
+from shared.problems import not_found
+from shared.validation import ShortText
+
+router = APIRouter(prefix="/api/v1/admin/api-keys", tags=["admin: API keys"])
+
+
+class ApiKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: ShortText
+    role: Role = Field(description="admin, coordinator, analyst, partner or member")
+    partner_id: uuid.UUID | None = Field(None, description="Required for (and only for) role partner")
+
+
+class ApiKeyOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    role: Role
+    partner_id: uuid.UUID | None
+    key_prefix: str = Field(description="The key's first characters, to recognise it in a list")
+    created_by: str | None
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, key: ApiKey) -> ApiKeyOut:
+        return cls.model_validate(key, from_attributes=True)
+
+
+class IssuedApiKey(ApiKeyOut):
+    key: str = Field(description="The secret key. Shown this once: store it now.")
+
+
+@router.post("", status_code=201, response_model=IssuedApiKey)
+async def issue_api_key(body: ApiKeyIn, caller: AdminDep, db: DatabaseDep, response: Response) -> Any:
+    key, secret = ApiKey.issue(name=body.name, role=body.role, partner_id=body.partner_id, created_by=caller.subject)
+    async with db.write_session() as s:
+        s.add(key)
+        await s.commit()
+    response.headers["Location"] = f"{router.prefix}/{key.id}"
+    response.headers["Cache-Control"] = "no-store"
+    return IssuedApiKey(**ApiKeyOut.of(key).model_dump(), key=secret)
+
+
+@router.get("", response_model=Page[ApiKeyOut])
+async def list_api_keys(_caller: AdminDep, db: DatabaseDep, limit: Limit = 50, cursor: Cursor = None) -> Any:
+    async with db.read() as s:
+        rows, next_cursor = await keyset_page(s, select(ApiKey), [ApiKey.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    return Page(items=[ApiKeyOut.of(k) for k in rows], next_cursor=next_cursor)
+
+
+@router.get("/{key_id}", response_model=ApiKeyOut)
+async def read_api_key(key_id: uuid.UUID, _caller: AdminDep, db: DatabaseDep) -> Any:
+    async with db.read() as s:
+        key = await s.get(ApiKey, key_id)
+    if key is None:
+        raise not_found(f"no API key {key_id}")
+    return ApiKeyOut.of(key)
+
+
+@router.delete("/{key_id}", status_code=204)
+async def revoke_api_key(key_id: uuid.UUID, _caller: AdminDep, db: DatabaseDep, request: Request) -> Response:
+    async with db.write_session() as s:
+        key = await s.get(ApiKey, key_id)
+        if key is None:
+            raise not_found(f"no API key {key_id}")
+        key.revoke()
+        await s.commit()
+    identity_of(request).forget_key(key.key_hash)
+    return Response(status_code=204)

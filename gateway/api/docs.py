@@ -1,0 +1,90 @@
+"""One `/openapi.json` for the whole API as the gateway serves it (the gateway's own routes and every
+service's), and `/docs` to browse it. A service that is down is named in `x-missing-services`."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import time
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from gateway.routing import RoutingTable
+
+router = APIRouter(include_in_schema=False)
+_CACHE_SECONDS = 30.0
+
+
+def _rename_clashes(service: str, doc: dict[str, Any], taken: dict[str, Any]) -> dict[str, Any]:
+    """A schema name another service already uses for a different schema gets the service's prefix."""
+    schemas = doc.get("components", {}).get("schemas", {})
+    renames = {name: f"{service.capitalize()}{name}" for name, s in schemas.items() if name in taken and taken[name] != s}
+    if not renames:
+        return doc
+    text = json.dumps(doc)
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    doc = json.loads(text)
+    schemas = doc["components"]["schemas"]
+    for old, new in renames.items():
+        schemas[new] = schemas.pop(old)
+    return doc
+
+
+def merge_openapi(base: dict[str, Any], services: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    merged = copy.deepcopy(base)
+    merged.setdefault("paths", {})
+    schemas = merged.setdefault("components", {}).setdefault("schemas", {})
+    missing = []
+    for service, doc in services.items():
+        if doc is None:
+            missing.append(service)
+            continue
+        doc = _rename_clashes(service, doc, schemas)
+        merged["paths"].update(doc.get("paths", {}))
+        schemas.update(doc.get("components", {}).get("schemas", {}))
+    merged["components"]["securitySchemes"] = {
+        "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    }
+    merged["security"] = [{"ApiKey": []}, {"Bearer": []}, {}]
+    if missing:
+        merged["x-missing-services"] = sorted(missing)
+    return merged
+
+
+async def _service_doc(request: Request, table: RoutingTable, service: str) -> dict[str, Any] | None:
+    route = table.by_service(service)
+    if route is None:
+        return None
+    try:
+        async with asyncio.timeout(min(route.timeout_seconds, 5.0)):
+            r = await request.app.state.http.get(f"{route.upstream}/openapi.json")
+        return r.json() if r.status_code == 200 else None
+    except Exception:
+        return None
+
+
+@router.get("/openapi.json")
+async def openapi(request: Request) -> JSONResponse:
+    app: FastAPI = request.app
+    cached = getattr(app.state, "openapi_cache", None)
+    if cached and cached[0] > time.monotonic():
+        return JSONResponse(cached[1])
+    table: RoutingTable = app.state.routing
+    services = [r.service for r in table.routes]
+    docs = await asyncio.gather(*(_service_doc(request, table, s) for s in services))
+    merged = merge_openapi(app.openapi(), dict(zip(services, docs, strict=True)))
+    # A partial document is cached briefly only, so a service that comes back shows up soon.
+    ttl = _CACHE_SECONDS if "x-missing-services" not in merged else 2.0
+    app.state.openapi_cache = (time.monotonic() + ttl, merged)
+    return JSONResponse(merged)
+
+
+@router.get("/docs")
+async def docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Panda cooperation API")

@@ -1,0 +1,96 @@
+"""The API gateway: one front door. It authenticates the caller, forwards `/api/v1/<service>/...` by the
+routing table, and serves what belongs to no single service (API keys, health, metrics, the merged docs)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from gateway.api import admin_keys, docs
+from gateway.db import models as _models  # noqa: F401  (maps the domain classes onto the tables)
+from gateway.deps import gateway_caller
+from gateway.identity import Identity
+from gateway.proxy import forward, new_client
+from gateway.routing import load_routing_table
+from gateway.settings import GatewaySettings
+from shared.db.engine import Database
+from shared.health import health_router
+from shared.logging import configure_logging
+from shared.middleware import RequestContextMiddleware
+from shared.problems import install_problem_handlers, not_found
+
+settings = GatewaySettings()
+configure_logging("gateway", settings.log_level, settings.log_json)
+routing = load_routing_table(settings.routes_file, settings.upstream_timeout_seconds)
+db = Database(settings.database_url)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    app.state.http = new_client()
+    yield
+    await app.state.http.aclose()
+    await db.dispose()
+
+
+app = FastAPI(
+    title="Panda cooperation API",
+    version="1.0.0",
+    description="International cooperation of the giant panda research base: partnerships, training, "
+    "outreach and publications. Authenticate with `X-API-Key` or `Authorization: Bearer <JWT>`.",
+    lifespan=lifespan,
+    openapi_url=None,
+    docs_url=None,
+    redoc_url=None,
+)
+app.state.settings = settings
+app.state.routing = routing
+app.state.db = db
+app.state.identity = Identity(settings, db)
+install_problem_handlers(app)
+app.include_router(admin_keys.router)
+app.include_router(docs.router)
+
+
+async def _upstream_ready(service: str) -> None:
+    route = routing.by_service(service)
+    assert route is not None
+    r = await app.state.http.get(f"{route.upstream}/readyz", timeout=2.0)
+    if r.status_code != 200:
+        raise ConnectionError(f"{service} answered {r.status_code}")
+
+
+async def _broker_reachable() -> None:
+    host, _, port = settings.kafka_bootstrap_servers.split(",")[0].strip().rpartition(":")
+    _, writer = await asyncio.open_connection(host.strip("[]"), int(port))
+    writer.close()
+    await writer.wait_closed()
+
+
+checks = {"database": db.ping, "broker": _broker_reachable}
+checks.update({r.service: (lambda s=r.service: _upstream_ready(s)) for r in routing.routes})
+app.include_router(health_router(checks))
+
+
+@app.api_route(
+    "/api/v1/{service}/{path:path}",
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
+)
+async def proxy(request: Request, service: str, path: str) -> Response:
+    route = routing.match(request.url.path)
+    if route is None:
+        raise not_found(f"no service answers {request.url.path}")
+    caller = await gateway_caller(request)
+    return await forward(request.app.state.http, request, route, caller, settings.internal_secret())
+
+
+Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(
+    app
+).expose(app, include_in_schema=False)
+app.add_middleware(RequestContextMiddleware)

@@ -1,0 +1,41 @@
+"""Dependencies of the gateway's own routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gateway.identity import Identity
+from shared.auth import Caller, Role
+from shared.db.engine import Database
+
+
+def identity_of(request: Request) -> Identity:
+    return request.app.state.identity
+
+
+def database_of(request: Request) -> Database:
+    return request.app.state.db
+
+
+async def gateway_caller(request: Request) -> Caller:
+    caller = getattr(request.state, "caller", None)
+    if caller is None:
+        caller = await identity_of(request).caller(
+            request.headers.get("x-api-key"), request.headers.get("authorization")
+        )
+        request.state.caller = caller
+    return caller
+
+
+GatewayCallerDep = Annotated[Caller, Depends(gateway_caller)]
+
+
+async def admin_caller(caller: GatewayCallerDep) -> Caller:
+    caller.require(Role.admin)
+    return caller
+
+
+AdminDep = Annotated[Caller, Depends(admin_caller)]
+DatabaseDep = Annotated[Database, Depends(database_of)]

@@ -1,0 +1,1 @@
+"""The gateway's own domain: API keys. Plain Python, no I/O."""

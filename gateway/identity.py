@@ -1,0 +1,96 @@
+"""Who is calling: an API key (X-API-Key), a person's JWT (Authorization: Bearer), or nobody (anonymous).
+
+Bad credentials are a 401 even on public routes: a client that sent a key expects it to count, and silently
+treating it as anonymous would hide a revoked or mistyped key.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+import uuid
+
+import jwt
+from sqlalchemy import select
+
+from gateway.domain.api_key import ApiKey, hash_key
+from gateway.settings import GatewaySettings
+from shared.auth import ANONYMOUS, Caller, Role
+from shared.db.engine import Database
+from shared.problems import unauthorized
+
+BOOTSTRAP_ADMIN = "bootstrap-admin"
+
+
+class Identity:
+    def __init__(self, settings: GatewaySettings, db: Database) -> None:
+        self.settings = settings
+        self.db = db
+        self._cache: dict[str, tuple[float, Caller | None]] = {}
+        if settings.jwt_public_key:
+            self._jwt_key: str = settings.jwt_public_key
+            self._jwt_algorithms = ["RS256"]
+        else:
+            assert settings.jwt_secret is not None
+            self._jwt_key = settings.jwt_secret.get_secret_value()
+            self._jwt_algorithms = ["HS256"]
+
+    async def caller(self, api_key: str | None, authorization: str | None) -> Caller:
+        if api_key is not None:
+            return await self._by_key(api_key.strip())
+        if authorization is not None:
+            scheme, _, token = authorization.strip().partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise unauthorized("Authorization must be 'Bearer <token>'")
+            return self._by_token(token.strip())
+        return ANONYMOUS
+
+    async def _by_key(self, key: str) -> Caller:
+        admin = self.settings.admin_api_key
+        if admin is not None and hmac.compare_digest(key.encode(), admin.get_secret_value().encode()):
+            return Caller(Role.admin, subject=BOOTSTRAP_ADMIN, via="api-key")
+        digest = hash_key(key)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached and cached[0] > now:
+            caller = cached[1]
+        else:
+            async with self.db.read() as s:
+                found = (await s.execute(select(ApiKey).where(ApiKey.key_hash == digest))).scalar_one_or_none()  # type: ignore[arg-type]
+            caller = (
+                Caller(found.role, subject=str(found.id), partner_id=found.partner_id, via="api-key")
+                if found is not None and found.active
+                else None
+            )
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (now + self.settings.api_key_cache_seconds, caller)
+        if caller is None:
+            raise unauthorized("unknown or revoked API key")
+        return caller
+
+    def forget_key(self, key_hash: str) -> None:
+        """Revocation takes effect at once on this process."""
+        self._cache.pop(key_hash, None)
+
+    def _by_token(self, token: str) -> Caller:
+        try:
+            claims = jwt.decode(
+                token, self._jwt_key, algorithms=self._jwt_algorithms,
+                options={"require": ["exp", "sub", "role"]}, leeway=5,
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise unauthorized("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise unauthorized("token invalid") from exc
+        try:
+            role = Role(claims["role"])
+            partner = claims.get("partner_id")
+            partner_id = uuid.UUID(str(partner)) if partner else None
+        except (ValueError, TypeError) as exc:
+            raise unauthorized("token has an unknown role or a malformed partner_id") from exc
+        if role is Role.anonymous:
+            raise unauthorized("token has an unknown role")
+        if role is Role.partner and partner_id is None:
+            raise unauthorized("a partner token must carry partner_id")
+        return Caller(role, subject=str(claims["sub"])[:200], partner_id=partner_id, via="jwt")

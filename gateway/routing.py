@@ -1,0 +1,45 @@
+"""The routing table, read from data (routes.toml) with per-deployment upstream overrides from the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Route:
+    service: str
+    prefix: str
+    upstream: str
+    timeout_seconds: float
+
+    def matches(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+
+@dataclass(frozen=True)
+class RoutingTable:
+    routes: tuple[Route, ...]
+
+    def match(self, path: str) -> Route | None:
+        # Longest prefix first, so a more specific route could be added beside a general one.
+        for route in sorted(self.routes, key=lambda r: len(r.prefix), reverse=True):
+            if route.matches(path):
+                return route
+        return None
+
+    def by_service(self, service: str) -> Route | None:
+        return next((r for r in self.routes if r.service == service), None)
+
+
+def load_routing_table(path: Path, timeout_override: float | None = None) -> RoutingTable:
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    routes = []
+    for service, spec in data.get("services", {}).items():
+        upstream = os.environ.get(f"GATEWAY_UPSTREAM_{service.upper()}", spec["upstream"]).rstrip("/")
+        timeout = timeout_override if timeout_override is not None else float(spec.get("timeout_seconds", 10))
+        routes.append(Route(service, spec["prefix"].rstrip("/"), upstream, timeout))
+    return RoutingTable(tuple(routes))

@@ -1,0 +1,48 @@
+"""The gateway's settings (GATEWAY_*), on top of the common ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pydantic import Field, SecretStr, model_validator
+
+from shared.settings import CommonSettings
+
+DEV_JWT_SECRET = "dev-jwt-secret-not-for-production"  # noqa: S105  (dev only, refused in production)
+DEV_ADMIN_API_KEY = "dev-admin-key"
+
+
+class GatewaySettings(CommonSettings):
+    host: str = Field("127.0.0.1", validation_alias="GATEWAY_HOST")
+    port: int = Field(8000, validation_alias="GATEWAY_PORT")
+    database_url: str = Field("", validation_alias="GATEWAY_DATABASE_URL")
+    routes_file: Path = Field(Path(__file__).with_name("routes.toml"), validation_alias="GATEWAY_ROUTES_FILE")
+    # Overrides the routing table's timeouts when set (seconds until a slow service is answered with 504).
+    upstream_timeout_seconds: float | None = Field(None, validation_alias="GATEWAY_UPSTREAM_TIMEOUT_SECONDS")
+    jwt_secret: SecretStr | None = Field(None, validation_alias="GATEWAY_JWT_SECRET")
+    # A PEM public key: when set, people's tokens are RS256, verified with it, and no HS256 secret is needed.
+    jwt_public_key: str | None = Field(None, validation_alias="GATEWAY_JWT_PUBLIC_KEY")
+    admin_api_key: SecretStr | None = Field(None, validation_alias="GATEWAY_ADMIN_API_KEY")
+    # How long a verified API key is trusted without asking the database again (revocation on this process
+    # is immediate; other gateway processes see it within this time).
+    api_key_cache_seconds: float = Field(2.0, validation_alias="GATEWAY_API_KEY_CACHE_SECONDS")
+
+    secret_fields: ClassVar[tuple[str, ...]] = ("internal_auth_secret", "jwt_secret")
+    dev_defaults: ClassVar[dict[str, str]] = {
+        **CommonSettings.dev_defaults,
+        "jwt_secret": DEV_JWT_SECRET,
+        "admin_api_key": DEV_ADMIN_API_KEY,
+    }
+
+    @model_validator(mode="after")
+    def _defaults(self) -> GatewaySettings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'gateway.db'}"
+        if self.admin_api_key is None and self.is_dev:
+            self.admin_api_key = SecretStr(DEV_ADMIN_API_KEY)
+        return self
+
+    def secret_needed(self, name: str) -> bool:
+        # With an RS256 public key configured, no HS256 secret is used at all.
+        return not (name == "jwt_secret" and self.jwt_public_key)
