@@ -45,6 +45,7 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             self.name, self.db, self.outbox, tables.relay_lease, self.producer,
             poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
+            repair=self._ensure_topics if settings.kafka_create_topics else None,
         )
         self.consumer = ConsumerRunner(
             self.name, self.db, tables.inbox, handlers, settings.kafka_bootstrap_servers, self.producer,
@@ -67,15 +68,20 @@ class ServiceRuntime:
                 await self.producer.stop()
         await self.db.dispose()
 
+    async def _ensure_topics(self) -> None:
+        topics = [self.settings.topic, *self.consumer.topics]
+        await ensure_topics(
+            self.settings.kafka_bootstrap_servers,
+            sorted({t for topic in topics for t in (topic, dlq_topic(topic))}),
+            self.settings.kafka_topic_partitions,
+        )
+
     async def _run_messaging(self) -> None:
         delay = 0.2
-        topics = [self.settings.topic, dlq_topic(self.settings.topic)]
-        topics += [t for topic in self.consumer.topics for t in (topic, dlq_topic(topic))]
         while True:
             try:
                 if self.settings.kafka_create_topics:
-                    await ensure_topics(self.settings.kafka_bootstrap_servers, sorted(set(topics)),
-                                        self.settings.kafka_topic_partitions)
+                    await self._ensure_topics()
                 producer = new_producer(self.settings.kafka_bootstrap_servers)
                 await producer.start()
                 self.producer = self.relay.producer = self.consumer.producer = producer

@@ -13,11 +13,13 @@ so two relays cannot interleave one aggregate's rows either.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from prometheus_client import Counter, Gauge
@@ -102,6 +104,7 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
         batch_size: int = 500,
         retention: dt.timedelta = dt.timedelta(days=7),
+        repair: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.service = service
         self.db = db
@@ -112,6 +115,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.retention = retention
+        self.repair = repair  # e.g. re-create topics a restarted broker no longer has
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lease_until: dt.datetime | None = None
         self._last_gauges = 0.0
@@ -129,6 +133,9 @@ class OutboxRelay:
                 OUTBOX_FAILURES.labels(self.service).inc()
                 log.warning("relay could not publish; will retry", extra={"error": repr(exc)})
                 await asyncio.sleep(backoff)
+                if self.repair is not None:
+                    with contextlib.suppress(Exception):
+                        await self.repair()
                 backoff = min(backoff * 2, 5.0)
                 continue
             if published >= self.batch_size:

