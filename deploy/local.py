@@ -26,7 +26,8 @@ def _banner(gateway_port: int, admin_key: str, external_kafka: bool) -> str:
         "",
         "Panda cooperation suite (dev mode)",
         f"  API gateway      http://127.0.0.1:{gateway_port}/api/v1/   docs: http://127.0.0.1:{gateway_port}/docs",
-        *(f"  {name:<16} http://127.0.0.1:{port} (reached through the gateway)" for name, port in SERVICE_PORTS.items()),
+        *(f"  {name:<16} http://127.0.0.1:{port} (reached through the gateway)"
+          for name, port in SERVICE_PORTS.items()),
         f"  Kafka            {kafka} ({'external' if external_kafka else 'embedded Tansu broker'})",
         "",
         "Authenticate:",

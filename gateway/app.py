@@ -44,6 +44,9 @@ app = FastAPI(
     description="International cooperation of the giant panda research base: partnerships, training, "
     "outreach and publications. Authenticate with `X-API-Key` or `Authorization: Bearer <JWT>`.",
     lifespan=lifespan,
+    # No invented redirects: `/api/v1/nothing` would be a 307 to `/api/v1/nothing/` (then a 404), for a POST
+    # too, with a Location built from the Host header. An unknown route is a 404 problem at once.
+    redirect_slashes=False,
     openapi_url=None,
     docs_url=None,
     redoc_url=None,

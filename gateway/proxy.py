@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import string
+from urllib.parse import quote, quote_from_bytes
 
 import httpx
 from fastapi import Request
@@ -27,11 +29,14 @@ HOP_BY_HOP = {
 IDENTITY = {CALLER_HEADER, "x-api-key", "authorization", "x-forwarded-for", "x-forwarded-host",
             "x-forwarded-proto", "x-request-id", "traceparent", "tracestate"}
 _BODYLESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
+_PRINTABLE = string.punctuation  # with letters and digits, what passes through a request target unescaped
 
 
 def new_client() -> httpx.AsyncClient:
+    # Idle connections are dropped before uvicorn's 5 s keep-alive closes them from the other side, so a
+    # request never lands on a connection the service is just closing (which would be a spurious 502).
     return httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=500, max_keepalive_connections=200, keepalive_expiry=30),
+        limits=httpx.Limits(max_connections=500, max_keepalive_connections=200, keepalive_expiry=4),
         timeout=httpx.Timeout(30.0, connect=2.0),
         follow_redirects=False,
     )
@@ -42,6 +47,18 @@ def _upstream_failed(route: Route, status: int, what: str) -> Exception:
     headers = {"Retry-After": "1"} if status == 503 else None
     return problem(status, f"upstream-{what}", titles[status], f"the {route.service} service {what}",
                    headers=headers, service=route.service)
+
+
+def _upstream_url(route: Route, request: Request) -> httpx.URL:
+    """The service's URL with the path and query as the client sent them. The decoded `request.url.path`
+    would turn an escaped `%2F` into a real `/`, another path at the service. Raw bytes outside printable
+    ASCII (which some clients send unescaped) are escaped, as a URL needs them."""
+    base = httpx.URL(route.upstream)
+    raw = request.scope.get("raw_path") or quote(request.url.path).encode()
+    query = request.scope.get("query_string") or b""
+    target = raw + (b"?" + query if query else b"")
+    target = quote_from_bytes(target, safe=_PRINTABLE).encode()
+    return base.copy_with(raw_path=base.raw_path.rstrip(b"/") + target)
 
 
 async def forward(client: httpx.AsyncClient, request: Request, route: Route, caller: Caller, secret: str) -> Response:
@@ -61,7 +78,7 @@ async def forward(client: httpx.AsyncClient, request: Request, route: Route, cal
         headers.append((b"content-length", request.headers["content-length"].encode()))
     upstream = httpx.Request(
         request.method,
-        httpx.URL(route.upstream + request.url.path, query=request.url.query.encode() or None),
+        _upstream_url(route, request),
         headers=headers,
         content=request.stream() if has_body else None,
     )

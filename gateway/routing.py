@@ -24,6 +24,11 @@ class RoutingTable:
     routes: tuple[Route, ...]
 
     def match(self, path: str) -> Route | None:
+        # A path with `.` or `..` segments (sent as such or escaped: `%2e%2e`, `..%2f`) belongs to no route:
+        # the upstream's URL handling resolves them, so `/api/v1/training/../../../metrics` would climb out of
+        # the prefix it matched and reach a service's internal endpoints.
+        if any(segment in (".", "..") for segment in path.split("/")):
+            return None
         # Longest prefix first, so a more specific route could be added beside a general one.
         for route in sorted(self.routes, key=lambda r: len(r.prefix), reverse=True):
             if route.matches(path):

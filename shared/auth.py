@@ -89,10 +89,13 @@ class Caller:
             "iat": now,
             "exp": now + _TOKEN_SECONDS,
             "role": self.role.value,
-            "sub": self.subject,
-            "partner_id": str(self.partner_id) if self.partner_id else None,
             "via": self.via,
         }
+        # Absent rather than null: PyJWT refuses a `sub` that is not a string.
+        if self.subject is not None:
+            claims["sub"] = self.subject
+        if self.partner_id is not None:
+            claims["partner_id"] = str(self.partner_id)
         return jwt.encode(claims, secret, algorithm="HS256")
 
     @classmethod

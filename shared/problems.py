@@ -13,7 +13,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi_problem.error import Problem, StatusProblem
-from fastapi_problem.handler import ExceptionHandler, add_exception_handler, new_exception_handler
+from fastapi_problem.handler import (
+    ExceptionHandler,
+    add_exception_handler,
+    http_exception_handler_,
+    new_exception_handler,
+)
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from shared import domain
@@ -72,10 +78,24 @@ def precondition_failed(detail: str) -> Problem:
     return problem(412, "precondition-failed", "Precondition failed", detail)
 
 
+_LOC_PART_MAX = 100
+
+
+def _loc_part(part: Any) -> Any:
+    # A client's dict key is part of `loc` (the language of a localized text): cut, so it cannot echo 100 kB.
+    if isinstance(part, str) and len(part) > _LOC_PART_MAX:
+        return part[:_LOC_PART_MAX] + "..."
+    return part
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Only loc, msg and type: pydantic's `input` would echo back whatever was sent (100 kB strings included).
     return [
-        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        {
+            "loc": [_loc_part(p) for p in e.get("loc", ())],
+            "msg": str(e.get("msg", "")),
+            "type": str(e.get("type", "")),
+        }
         for e in exc.errors()
     ]
 
@@ -86,6 +106,16 @@ def _on_validation(_eh: ExceptionHandler, _request: Request, exc: RequestValidat
     where = ".".join(str(p) for p in first["loc"])
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return problem(422, "invalid-input", "Invalid input", f"{where}: {first['msg']}{more}", errors=errors)
+
+
+def _on_http(eh: ExceptionHandler, request: Request, exc: HTTPException) -> Problem:
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+        # FastAPI answers a JSON body it cannot decode for another reason than a syntax error (bytes that are
+        # not UTF-8, nesting too deep, a number too long) with a bare 400. For the client it is invalid input
+        # like a syntax error: the contract's 422 with `errors`.
+        return invalid("the body is not JSON this API can read (UTF-8, not nested too deep, numbers not too "
+                       "long)", ("body",), "json_invalid")
+    return http_exception_handler_(eh, request, exc)
 
 
 def _on_domain(_eh: ExceptionHandler, _request: Request, exc: Exception) -> Problem:
@@ -105,7 +135,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         logger=log,
         unhandled_wrappers={"default": InternalError},
         handlers={domain.DomainError: _on_domain},
+        http_exception_handler=_on_http,
         request_validation_handler=_on_validation,
         documentation_uri_template=TYPE_URI,
     )
     add_exception_handler(app, eh, generic_swagger_defaults=False)
+    # Starlette gives the handler registered for `Exception` to its outermost middleware, outside ours, so
+    # RequestContextMiddleware would see a domain refusal first and answer 500. Registered by class, it is
+    # handled where the route raised it, like a Problem.
+    app.add_exception_handler(domain.DomainError, eh)

@@ -45,7 +45,7 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             self.name, self.db, self.outbox, tables.relay_lease, self.producer,
             poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
-            repair=self._ensure_topics if settings.kafka_create_topics else None,
+            repair=self._reconnect,
         )
         self.consumer = ConsumerRunner(
             self.name, self.db, tables.inbox, handlers, settings.kafka_bootstrap_servers, self.producer,
@@ -75,6 +75,20 @@ class ServiceRuntime:
             sorted({t for topic in topics for t in (topic, dlq_topic(topic))}),
             self.settings.kafka_topic_partitions,
         )
+
+    async def _reconnect(self) -> None:
+        """After a failed publish: make sure the topics exist, then start over with a fresh producer. A
+        producer that outlived a broker restart keeps that broker's metadata, and what it writes to the new
+        one (with the dev broker: into topics auto-created under it) could not be read back."""
+        if self.settings.kafka_create_topics:
+            await self._ensure_topics()
+        producer = new_producer(self.settings.kafka_bootstrap_servers)
+        await producer.start()
+        old, self.producer = self.producer, producer
+        self.relay.producer = self.consumer.producer = producer
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await old.stop()
 
     async def _run_messaging(self) -> None:
         delay = 0.2
@@ -166,7 +180,8 @@ def create_service_app(
         yield
         await runtime.stop()
 
-    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan,
+    # No slash redirects: a redirect would send the client to the service's own address, past the gateway.
+    app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, redirect_slashes=False,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json")
     app.state.runtime = runtime
     app.state.settings = settings

@@ -96,7 +96,7 @@ class ServiceSettings(CommonSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / (self.service_name + '.db')}"
         if not self.port:
-            self.port = SERVICE_PORTS[self.service_name]
+            self.port = SERVICE_PORTS.get(self.service_name, 0)
         return self
 
     @property

@@ -39,7 +39,7 @@ def _localized(value: dict[str, str]) -> dict[str, str]:
     return normalized
 
 
-def Text(max_length: int = 500, min_length: int = 1) -> type[str]:  # noqa: N802 (reads as a type)
+def Text(max_length: int = 500, min_length: int = 1) -> type[str]:
     return Annotated[  # type: ignore[return-value]
         str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
         AfterValidator(_no_nul),

@@ -22,7 +22,9 @@ _CACHE_SECONDS = 30.0
 def _rename_clashes(service: str, doc: dict[str, Any], taken: dict[str, Any]) -> dict[str, Any]:
     """A schema name another service already uses for a different schema gets the service's prefix."""
     schemas = doc.get("components", {}).get("schemas", {})
-    renames = {name: f"{service.capitalize()}{name}" for name, s in schemas.items() if name in taken and taken[name] != s}
+    renames = {
+        name: f"{service.capitalize()}{name}" for name, s in schemas.items() if name in taken and taken[name] != s
+    }
     if not renames:
         return doc
     text = json.dumps(doc)

@@ -9,11 +9,12 @@ event per transaction with backoff; an event that still fails goes to `<topic>.d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord
 from aiokafka.errors import CommitFailedError, KafkaError
 from prometheus_client import Counter, Gauge
 from pydantic import ValidationError
@@ -39,6 +40,8 @@ HANDLED = Counter("events_handled_total", "Events applied by a consumer", ["serv
 DUPLICATES = Counter("events_duplicate_total", "Events skipped because the inbox had them", ["service"])
 DEAD_LETTERED = Counter("events_dead_lettered_total", "Events sent to a DLQ", ["service", "topic"])
 LAG = Gauge("consumer_lag", "Messages behind the partition's high watermark", ["service", "topic", "partition"])
+
+STALL_CHECK_SECONDS = 5.0
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
 
@@ -78,6 +81,25 @@ class EventHandlers:
         return {t.split(".", 1)[0] + ".events" for t in self._by_type}
 
 
+class _Rebalances(ConsumerRebalanceListener):
+    """Logs rebalances and remembers the topics' partitions as they were at the last one."""
+
+    def __init__(self, runner: ConsumerRunner, consumer: AIOKafkaConsumer) -> None:
+        self.runner = runner
+        self.consumer = consumer
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        log.info("partitions revoked", extra={"partitions": sorted(map(str, revoked))})
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        self.runner._partitions_at_rebalance = self.runner._topic_partitions(self.consumer)
+        log.info("partitions assigned", extra={"partitions": sorted(map(str, assigned))})
+
+
+class _Stalled(Exception):
+    """The consumer stopped making progress although there is more to read."""
+
+
 class _Poison(Exception):
     """The message is not a CloudEvent we can read: retrying cannot help."""
 
@@ -109,6 +131,7 @@ class ConsumerRunner:
         self.retry_max = retry_max
         self.topics = sorted(handlers.topics)
         self.consumer: AIOKafkaConsumer | None = None
+        self._partitions_at_rebalance: dict[str, frozenset[int]] = {}
 
     async def run(self) -> None:
         if not self.topics:
@@ -120,11 +143,10 @@ class ConsumerRunner:
                 raise
             except Exception as exc:
                 log.warning("consumer stopped; restarting", extra={"error": repr(exc)})
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(0.5)
 
     async def _consume(self) -> None:
         consumer = AIOKafkaConsumer(
-            *self.topics,
             bootstrap_servers=self.bootstrap,
             group_id=self.service,
             enable_auto_commit=False,
@@ -135,10 +157,23 @@ class ConsumerRunner:
             metadata_max_age_ms=5_000,
         )
         self.consumer = consumer
+        consumer.subscribe(self.topics, listener=_Rebalances(self, consumer))
         await consumer.start()
+        loop = asyncio.get_running_loop()
+        last_progress = last_check = loop.time()
         try:
             while True:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self.batch_size)
+                now = loop.time()
+                if batches:
+                    last_progress = now
+                elif now - last_check > STALL_CHECK_SECONDS:
+                    last_check = now
+                    if now - last_progress > STALL_CHECK_SECONDS and await self._stalled(consumer):
+                        # Seen after a broker restart: the group re-formed, partitions were assigned, and yet
+                        # nothing is fetched although the log has more. A fresh consumer recovers; the inbox
+                        # makes whatever it reads again a no-op.
+                        raise _Stalled("consumer behind the log but fetching nothing; restarting it")
                 for tp, records in batches.items():
                     await self._apply_batch(records)
                     next_offset = records[-1].offset + 1
@@ -153,10 +188,31 @@ class ConsumerRunner:
                         LAG.labels(self.service, tp.topic, str(tp.partition)).set(max(highwater - next_offset, 0))
         finally:
             self.consumer = None
-            try:
+            with contextlib.suppress(KafkaError):
                 await consumer.stop()
-            except KafkaError:
-                pass
+
+    def _topic_partitions(self, consumer: AIOKafkaConsumer) -> dict[str, frozenset[int]]:
+        return {t: frozenset(consumer.partitions_for_topic(t) or ()) for t in self.topics}
+
+    async def _stalled(self, consumer: AIOKafkaConsumer) -> bool:
+        if self._topic_partitions(consumer) != self._partitions_at_rebalance:
+            # A topic gained partitions (or was re-created) and no rebalance followed: nobody in the group
+            # would ever read the new ones.
+            return True
+        assigned = consumer.assignment()
+        try:
+            if not assigned:
+                # Subscribed, yet no partitions: stalled if the broker has partitions of our topics.
+                return any(consumer.partitions_for_topic(t) for t in self.topics)
+            async with asyncio.timeout(5):
+                ends = await consumer.end_offsets(list(assigned))
+                positions = {tp: await consumer.position(tp) for tp in assigned}
+                for tp in assigned:
+                    if ends.get(tp, 0) > positions[tp]:
+                        return True
+        except (KafkaError, TimeoutError):
+            return False  # the broker itself is away: a new consumer would not do better
+        return False
 
     async def _apply_batch(self, records: Sequence[ConsumerRecord]) -> None:
         try:

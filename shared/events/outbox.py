@@ -76,7 +76,9 @@ class Outbox:
         self.topic = topic
         self.committed = asyncio.Event()  # set after a commit that wrote rows: wakes the relay
 
-    async def add(self, session: AsyncSession, event: PublishedEvent | CloudEvent, topic: str | None = None) -> CloudEvent:
+    async def add(
+        self, session: AsyncSession, event: PublishedEvent | CloudEvent, topic: str | None = None
+    ) -> CloudEvent:
         ce = event if isinstance(event, CloudEvent) else event.to_cloudevent(self.source)
         await session.execute(
             insert(self.table).values(
@@ -141,10 +143,8 @@ class OutboxRelay:
             if published >= self.batch_size:
                 continue  # more waiting: don't sleep
             await self._refresh_gauges()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.outbox.committed.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
             self.outbox.committed.clear()
 
     async def _hold_lease(self) -> bool:

@@ -16,10 +16,10 @@ from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.auth import SignedInDep
 from shared.db.types import JSONType, UTCDateTime, utcnow
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
-from shared.auth import SignedInDep
 from shared.problems import not_found
 from shared.service import ReadSessionDep
 
