@@ -94,7 +94,6 @@ class ServiceSettings(CommonSettings):
 
     database_url: str = ""
     port: int = 0
-    host: str = "127.0.0.1"
     # Kafka consumer tuning: how many events one database transaction applies, and what a failing one costs.
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 4

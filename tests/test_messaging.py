@@ -222,10 +222,10 @@ def test_events_of_one_aggregate_keep_their_order_under_concurrent_writers(stack
 def test_writes_succeed_while_the_broker_is_down_and_every_event_arrives_later(tmp_path: Path):
     with running_stack(tmp_path / "outage") as stack:
         key = stack.issue_key("coordinator")["key"]
-        stack.stop_broker()
+        stack.broker_down()
         ids = create_partners(stack, key, f"outage-{uuid.uuid4().hex[:6]}", 10, workers=4)
         assert len(ids) == 10
-        stack.start_broker()
+        stack.broker_up()
         analyst = stack.issue_key("analyst")["key"]
         with stack.client(analyst) as c:
             for service in ("training", "outreach", "publications"):
