@@ -38,3 +38,25 @@ class RuleViolated(DomainError):
     def __init__(self, detail: str, loc: tuple[str | int, ...] = ("body",)) -> None:
         super().__init__(detail)
         self.loc = loc
+
+
+class StateMachine:
+    """A state machine as data: each action names the states it may start from and the state it leads to.
+    Entities keep their state in a plain attribute and ask the machine before they change it."""
+
+    def __init__(self, entity: str, actions: dict[str, tuple[Iterable[str], str]],
+                 automatic: Iterable[str] = ()) -> None:
+        self.entity = entity
+        self.actions = {action: (frozenset(sources), target) for action, (sources, target) in actions.items()}
+        self.automatic = frozenset(automatic)  # happen by themselves (expiry): never offered to a client
+
+    def allowed(self, state: str) -> list[str]:
+        """The actions a client may ask for in `state`."""
+        return sorted(a for a, (sources, _) in self.actions.items() if state in sources and a not in self.automatic)
+
+    def next_state(self, state: str, action: str) -> str:
+        """The state `action` leads to from `state`, or InvalidTransition naming what is allowed instead."""
+        sources, target = self.actions[action]
+        if state not in sources:
+            raise InvalidTransition(self.entity, state, action, self.allowed(state))
+        return target

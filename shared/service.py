@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated
 
 from aiokafka import AIOKafkaProducer
@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.clock import Clock
 from shared.db.engine import Database
 from shared.events.consumer import ConsumerRunner, EventHandlers
 from shared.events.envelope import CloudEvent, PublishedEvent
@@ -30,16 +31,25 @@ from shared.settings import ServiceSettings
 
 log = logging.getLogger("service")
 
+# A scheduled job of a service (expiring agreements, closing windows): a coroutine that runs as long as the
+# process, doing its work every so often. Each replica runs it, so it must be safe to run concurrently.
+Job = Callable[["ServiceRuntime"], Awaitable[None]]
+
 
 class ServiceRuntime:
     """What runs beside the API in each service process: the relay publishing its outbox, the consumer
     applying other services' events. Both wait for the broker without blocking the API: writes keep landing
     in the outbox while Kafka is away."""
 
-    def __init__(self, settings: ServiceSettings, tables: MessagingTables, handlers: EventHandlers) -> None:
+    def __init__(
+        self, settings: ServiceSettings, tables: MessagingTables, handlers: EventHandlers,
+        jobs: Sequence[Job] = (),
+    ) -> None:
         self.settings = settings
         self.name = settings.service_name
         self.db = Database(settings.database_url)
+        self.clock = Clock(settings.clock_file)
+        self.jobs = list(jobs)
         self.outbox = Outbox(tables.outbox, source=f"/{self.name}", topic=settings.topic)
         self.producer: AIOKafkaProducer | None = None  # made inside the event loop, once the broker answers
         self.relay = OutboxRelay(
@@ -56,6 +66,19 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._run_messaging(), name=f"{self.name}-messaging"))
+        for job in self.jobs:
+            self._tasks.append(asyncio.create_task(self._run_job(job), name=f"{self.name}-{job.__name__}"))
+
+    async def _run_job(self, job: Job) -> None:
+        """A scheduled job runs for the life of the process; if it fails, it is logged and started again."""
+        while True:
+            try:
+                await job(self)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job failed; restarting it", extra={"job": job.__name__})
+                await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -156,8 +179,13 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def _clock(request: Request) -> Clock:
+    return runtime_of(request).clock
+
+
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
 ReadSessionDep = Annotated[AsyncSession, Depends(_read_session)]
+ClockDep = Annotated[Clock, Depends(_clock)]
 
 
 # --- the app --------------------------------------------------------------------------------------------
@@ -170,9 +198,10 @@ def create_service_app(
     tables: MessagingTables,
     routers: Sequence[APIRouter],
     handlers: EventHandlers | None = None,
+    jobs: Sequence[Job] = (),
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
-    runtime = ServiceRuntime(settings, tables, handlers or EventHandlers())
+    runtime = ServiceRuntime(settings, tables, handlers or EventHandlers(), jobs)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -39,6 +39,8 @@ class CommonSettings(BaseSettings):
     # The gateway signs the caller it authenticated with this secret; services verify it.
     internal_auth_secret: SecretStr | None = Field(None, validation_alias="INTERNAL_AUTH_SECRET")
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    # Tests only: a file whose ISO instant is "now" while it exists (see shared/clock.py).
+    clock_file: Path | None = Field(None, validation_alias="CLOCK_FILE")
 
     secret_fields: ClassVar[tuple[str, ...]] = ("internal_auth_secret",)
     dev_defaults: ClassVar[dict[str, str]] = {"internal_auth_secret": DEV_INTERNAL_SECRET}

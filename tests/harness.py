@@ -217,6 +217,8 @@ class Stack:
             "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.broker_port}",
             "VAR_DIR": str(workdir),
             "LOG_LEVEL": "INFO",
+            "CLOCK_FILE": str(workdir / "clock"),  # absent until a test moves time (set_clock)
+            "PARTNERSHIPS_EXPIRY_CHECK_SECONDS": "0.3",
             "GATEWAY_PORT": str(self.ports["gateway"]),
             **{f"GATEWAY_UPSTREAM_{s.upper()}": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES},
             **{f"{s.upper()}_PORT": str(self.ports[s]) for s in SERVICES},
@@ -285,6 +287,17 @@ class Stack:
 
     def broker_up(self) -> None:
         self.broker_link.open()
+
+    # -- time
+
+    def set_clock(self, instant: str) -> None:
+        """From now on every service's clock reads `instant` (ISO 8601), until `real_clock`."""
+        tmp = self.workdir / "clock.tmp"
+        tmp.write_text(instant)
+        tmp.replace(self.workdir / "clock")
+
+    def real_clock(self) -> None:
+        (self.workdir / "clock").unlink(missing_ok=True)
 
     # -- access
 

@@ -1,8 +1,10 @@
-"""The partnerships service: partner institutions (agreements, plans, pandas and loans come next)."""
+"""The partnerships service: partner institutions, agreements and their cooperation plans, pandas and loans,
+and the impact ledger of what each cooperation produced."""
 
-from services.partnerships.api import partners
+from services.partnerships.api import agreements, impact, loans, pandas, partners, projects
 from services.partnerships.db.models import messaging
 from services.partnerships.events.handlers import handlers
+from services.partnerships.expiry import expire_agreements
 from services.partnerships.settings import PartnershipsSettings
 from shared.service import create_service_app
 
@@ -11,6 +13,7 @@ app = create_service_app(
     settings,
     title="Partnerships",
     tables=messaging,
-    routers=[partners.router],
+    routers=[partners.router, agreements.router, projects.router, pandas.router, loans.router, impact.router],
     handlers=handlers,
+    jobs=[expire_agreements],
 )

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.events.published import PartnerRegistered, PartnerUpdated
 from shared.auth import Caller, SignedInDep, WriterDep
+from shared.db.search import contains
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.problems import not_found
@@ -128,10 +129,7 @@ async def list_partners(
     if kind:
         stmt = stmt.where(Partner.kind == kind)  # type: ignore[arg-type]
     if q:
-        if "\x00" in q:
-            q = q.replace("\x00", "")
-        pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(Partner.search_text.like(pattern, escape="\\"))  # type: ignore[attr-defined]
+        stmt = stmt.where(contains(Partner.search_text, q))  # type: ignore[attr-defined]
     rows, next_cursor = await keyset_page(session, stmt, [Partner.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
     return Page(items=[PartnerOut.of(p, caller) for p in rows], next_cursor=next_cursor)
 

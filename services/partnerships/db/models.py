@@ -3,18 +3,45 @@ the domain free of ORM imports)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import Column, Enum, Index, Integer, MetaData, String, Table, Text, Uuid, event
-from sqlalchemy.orm import registry
+from sqlalchemy import (
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    event,
+    text,
+)
+from sqlalchemy.orm import registry, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
+from services.partnerships.domain.agreement import Agreement, AgreementKind, AgreementState, Transition
+from services.partnerships.domain.loan import Loan, LoanState
+from services.partnerships.domain.panda import Panda, Sex
 from services.partnerships.domain.partner import Partner, PartnerKind
+from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
 from shared.db.naming import NAMING
-from shared.db.types import JSONType, UTCDateTime
+from shared.db.types import BigIntId, JSONType, UTCDateTime
 from shared.messaging import messaging_tables
 
 metadata = MetaData(naming_convention=NAMING)
 messaging = messaging_tables(metadata)
+
+
+def _enum(cls: Any, length: int = 40) -> Enum:
+    return Enum(cls, native_enum=False, length=length, validate_strings=True)
+
+
+# --- partners ------------------------------------------------------------------------------------------------
 
 partners = Table(
     "partners",
@@ -35,13 +62,212 @@ partners = Table(
     Index("ix_partners_kind_id", "kind", "id"),
 )
 
+# --- agreements ----------------------------------------------------------------------------------------------
+
+agreements = Table(
+    "agreements",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("code", String(20), nullable=False, unique=True),
+    Column("title", JSONType, nullable=False),
+    Column("kind", _enum(AgreementKind), nullable=False),
+    Column("state", _enum(AgreementState, 20), nullable=False),
+    Column("partner_ids", JSONType, nullable=False),
+    Column("signed_on", Date, nullable=True),
+    Column("effective_from", Date, nullable=False),
+    Column("effective_until", Date, nullable=False),
+    Column("training_seats_per_year", Integer, nullable=True),
+    Column("key_projects", JSONType, nullable=False),
+    Column("cub_return_age_years", Integer, nullable=True),
+    Column("termination_reason", Text, nullable=True),
+    Column("search_text", Text, nullable=False),  # code and titles, lower-cased, for `q`
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_agreements_state_id", "state", "id"),
+    Index("ix_agreements_kind_id", "kind", "id"),
+    Index("ix_agreements_state_effective_until", "state", "effective_until"),  # the expiry sweep
+)
+
+# Which partners an agreement names, as rows: for `?partner_id=` and for what a partner may see.
+agreement_partners = Table(
+    "agreement_partners",
+    metadata,
+    Column("agreement_id", Uuid, ForeignKey("agreements.id", ondelete="CASCADE"), primary_key=True),
+    Column("partner_id", Uuid, ForeignKey("partners.id"), primary_key=True),
+    Index("ix_agreement_partners_partner_id", "partner_id", "agreement_id"),
+)
+
+agreement_transitions = Table(
+    "agreement_transitions",
+    metadata,
+    Column("id", BigIntId, primary_key=True, autoincrement=True),
+    Column("agreement_id", Uuid, ForeignKey("agreements.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("action", String(20), nullable=False),
+    Column("from_state", String(20), nullable=True),
+    Column("to_state", String(20), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("note", Text, nullable=True),
+)
+
+# Numbering that has no gaps and no duplicates under concurrent writers (`AGR-2026-0001`): one row a series.
+code_sequences = Table(
+    "code_sequences",
+    metadata,
+    Column("series", String(40), primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("agreement_id", Uuid, ForeignKey("agreements.id"), nullable=False),
+    Column("title", JSONType, nullable=False),
+    Column("description", JSONType, nullable=True),
+    Column("area", _enum(ResearchArea), nullable=False),
+    Column("lead_partner_id", Uuid, ForeignKey("partners.id"), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("status", _enum(ProjectStatus, 20), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_projects_agreement_id_id", "agreement_id", "id"),
+)
+
+# --- pandas and loans ----------------------------------------------------------------------------------------
+
+pandas = Table(
+    "pandas",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("studbook_number", String(20), nullable=False, unique=True),
+    Column("name", JSONType, nullable=False),
+    Column("sex", String(10), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("birthplace", String(200), nullable=True),
+    Column("dam_id", Uuid, ForeignKey("pandas.id"), nullable=True),
+    Column("sire_id", Uuid, ForeignKey("pandas.id"), nullable=True),
+    Column("search_text", Text, nullable=False),  # studbook number and names, lower-cased, for `q`
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+loans = Table(
+    "loans",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("panda_id", Uuid, ForeignKey("pandas.id"), nullable=False),
+    Column("agreement_id", Uuid, ForeignKey("agreements.id"), nullable=False),
+    Column("host_partner_id", Uuid, ForeignKey("partners.id"), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("planned_end_date", Date, nullable=False),
+    Column("returned_on", Date, nullable=True),
+    Column("state", String(20), nullable=False),
+    Column("mother_loan_id", Uuid, ForeignKey("loans.id"), nullable=True),  # a cub born on loan
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_loans_panda_id", "panda_id"),
+    Index("ix_loans_agreement_id", "agreement_id"),
+    Index("ix_loans_host_partner_id", "host_partner_id"),
+    # A panda is never on two loans at once, whatever the concurrency: the database refuses the second.
+    Index("uq_loans_one_active_per_panda", "panda_id", unique=True,
+          sqlite_where=text("state = 'active'"), postgresql_where=text("state = 'active'")),
+)
+
+# --- the impact ledger ---------------------------------------------------------------------------------------
+
+# One row per thing another service reported (a work, an enrollment, a certificate, an outreach event): the
+# newest version of it applied so far. An older or repeated event never overwrites a newer one.
+impact_sources = Table(
+    "impact_sources",
+    metadata,
+    Column("source", String(200), primary_key=True),  # e.g. "publications.work:<id>"
+    Column("version", Integer, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# What each source counts for, and for whom: replaced as a whole whenever a newer version of it arrives, so a
+# retraction or cancellation corrects the figures instead of adding to them.
+impact_contributions = Table(
+    "impact_contributions",
+    metadata,
+    Column("id", BigIntId, primary_key=True, autoincrement=True),
+    Column("source", String(200), ForeignKey("impact_sources.source", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("scope", String(20), nullable=False),  # "partner" or "agreement"
+    Column("scope_id", Uuid, nullable=False),
+    Column("figure", String(40), nullable=False),
+    Column("amount", Integer, nullable=False),
+    Index("ix_impact_contributions_scope", "scope", "scope_id"),
+)
+
+# --- mapping -------------------------------------------------------------------------------------------------
+
 mapper_registry = registry(metadata=metadata)
 mapper_registry.map_imperatively(
     Partner, partners, version_id_col=partners.c.version, version_id_generator=False
 )
+mapper_registry.map_imperatively(Transition, agreement_transitions)
+mapper_registry.map_imperatively(
+    Agreement, agreements, version_id_col=agreements.c.version, version_id_generator=False,
+    properties={
+        "history": relationship(Transition, order_by=agreement_transitions.c.id, lazy="selectin",
+                                cascade="all, delete-orphan"),
+    },
+)
+mapper_registry.map_imperatively(Project, projects, version_id_col=projects.c.version, version_id_generator=False)
+mapper_registry.map_imperatively(Panda, pandas, version_id_col=pandas.c.version, version_id_generator=False)
+mapper_registry.map_imperatively(Loan, loans, version_id_col=loans.c.version, version_id_generator=False)
 
 
 @event.listens_for(Partner, "before_insert")
 @event.listens_for(Partner, "before_update")
-def _index_names(_mapper: Any, _conn: Any, partner: Partner) -> None:
+def _index_partner(_mapper: Any, _conn: Any, partner: Partner) -> None:
     partner.search_text = " ".join(partner.name.values()).lower()  # type: ignore[attr-defined]
+
+
+@event.listens_for(Agreement, "before_insert")
+@event.listens_for(Agreement, "before_update")
+def _index_agreement(_mapper: Any, _conn: Any, agreement: Agreement) -> None:
+    agreement.search_text = " ".join([agreement.code, *agreement.title.values()]).lower()  # type: ignore[attr-defined]
+
+
+@event.listens_for(Agreement, "after_insert")
+@event.listens_for(Agreement, "after_update")
+def _agreement_partner_rows(_mapper: Any, conn: Any, agreement: Agreement) -> None:
+    # The JSON list is what the agreement says; the rows are how it is found by partner.
+    wanted = {str(p) for p in agreement.partner_ids}
+    have = {str(r) for r in conn.execute(agreement_partners.select().with_only_columns(
+        agreement_partners.c.partner_id).where(agreement_partners.c.agreement_id == agreement.id)).scalars()}
+    if wanted == have:
+        return
+    conn.execute(agreement_partners.delete().where(agreement_partners.c.agreement_id == agreement.id))
+    rows = [{"agreement_id": agreement.id, "partner_id": uuid.UUID(p)} for p in wanted]
+    conn.execute(agreement_partners.insert(), rows)
+
+
+@event.listens_for(Panda, "before_insert")
+@event.listens_for(Panda, "before_update")
+def _index_panda(_mapper: Any, _conn: Any, panda: Panda) -> None:
+    panda.search_text = " ".join([panda.studbook_number, *panda.name.values()]).lower()  # type: ignore[attr-defined]
+
+
+# `pandas.sex` and `loans.state` are plain strings in the tables; the domain sees its enums.
+@event.listens_for(Panda, "load")
+@event.listens_for(Panda, "refresh")
+def _panda_enums(panda: Panda, *_args: Any) -> None:
+    if type(panda.__dict__.get("sex")) is str:
+        set_committed_value(panda, "sex", Sex(panda.__dict__["sex"]))
+
+
+@event.listens_for(Loan, "load")
+@event.listens_for(Loan, "refresh")
+def _loan_enums(loan: Loan, *_args: Any) -> None:
+    if type(loan.__dict__.get("state")) is str:
+        set_committed_value(loan, "state", LoanState(loan.__dict__["state"]))
