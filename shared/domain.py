@@ -29,7 +29,7 @@ class InvalidTransition(Conflict):
         self.action = action
         self.allowed = sorted(allowed)
         allowed_text = ", ".join(self.allowed) or "none"
-        super().__init__(f"cannot {action} a {entity} that is {state}; allowed actions: {allowed_text}")
+        super().__init__(f"cannot {action} the {entity}: it is {state}; allowed actions: {allowed_text}")
 
 
 class RuleViolated(DomainError):

@@ -28,7 +28,7 @@ from services.partnerships.domain.partner import Partner
 from services.partnerships.events.published import AGREEMENT_STEP_EVENTS, AgreementDrafted, AgreementUpdated
 from shared.auth import Caller, CallerDep, WriterDep
 from shared.db.search import contains
-from shared.db.sequences import next_in_series
+from shared.db.upsert import next_in_series
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.problems import invalid, not_found

@@ -1,0 +1,45 @@
+"""`/api/v1/training/certificates/{code}`: anyone may verify a completion certificate. It shows who holds it,
+for which program and cohort, and when it was issued; never the holder's email or anything else personal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from services.training.db.models import certificates
+from shared.auth import CallerDep
+from shared.problems import not_found
+from shared.service import ReadSessionDep
+
+router = APIRouter(prefix="/certificates", tags=["certificates"])
+
+CertificateCode = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
+
+
+class CertificateOut(BaseModel):
+    code: str
+    valid: bool = True
+    holder_name: str
+    program_id: uuid.UUID
+    program_title: dict[str, str]
+    cohort_id: uuid.UUID
+    cohort_starts_on: dt.date
+    cohort_ends_on: dt.date
+    issued_at: dt.datetime
+
+
+@router.get("/{code}", response_model=CertificateOut)
+async def verify_certificate(code: CertificateCode, _caller: CallerDep, session: ReadSessionDep) -> CertificateOut:
+    c = certificates
+    row = (await session.execute(
+        select(c.c.code, c.c.holder_name, c.c.program_id, c.c.program_title, c.c.cohort_id, c.c.cohort_starts_on,
+               c.c.cohort_ends_on, c.c.issued_at).where(c.c.code == code.upper())
+    )).mappings().first()
+    if row is None:
+        raise not_found("no certificate has this code")
+    return CertificateOut.model_validate(dict(row))
