@@ -1,11 +1,17 @@
-"""The outreach service: science-popularization events and registrations (the capability comes next; today
-it keeps its copy of the partner institutions)."""
+"""The outreach service: science-popularization events that people find, book and attend, their registrations
+with fair people-capacity and waitlists, check-in at the door, and calendars."""
 
-from services.outreach.api import partners
+from services.outreach.api import events, partners, registrations, stats
 from services.outreach.db.models import messaging
 from services.outreach.events.handlers import handlers
 from services.outreach.settings import OutreachSettings
 from shared.service import create_service_app
 
 settings = OutreachSettings()
-app = create_service_app(settings, title="Outreach", tables=messaging, routers=[partners.router], handlers=handlers)
+app = create_service_app(
+    settings,
+    title="Outreach",
+    tables=messaging,
+    routers=[events.router, events.calendar_router, registrations.router, stats.router, partners.router],
+    handlers=handlers,
+)

@@ -1,13 +1,111 @@
-"""Tables of the outreach database."""
+"""Tables of the outreach database, and how the domain classes map onto them (imperative mapping keeps the
+domain free of ORM imports)."""
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from typing import Any
 
+from sqlalchemy import Column, Enum, ForeignKey, Index, Integer, MetaData, String, Table, Text, Uuid, event
+from sqlalchemy.orm import registry
+
+from services.outreach.domain.event import EventKind, EventStatus, OutreachEvent
+from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.db.naming import NAMING
+from shared.db.types import JSONType, UTCDateTime
 from shared.messaging import messaging_tables
+from shared.readmodels.agreements import KnownAgreements
 from shared.readmodels.partners import KnownPartners
+from shared.readmodels.works import KnownWorks
 
 metadata = MetaData(naming_convention=NAMING)
 messaging = messaging_tables(metadata)
 known_partners = KnownPartners(metadata)
+known_agreements = KnownAgreements(metadata)
+known_works = KnownWorks(metadata)
+
+
+def _enum(cls: Any, length: int = 20) -> Enum:
+    return Enum(cls, native_enum=False, length=length, validate_strings=True)
+
+
+outreach_events = Table(
+    "outreach_events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("title", JSONType, nullable=False),
+    Column("description", JSONType, nullable=True),
+    Column("kind", _enum(EventKind, 30), nullable=False),
+    Column("audiences", JSONType, nullable=False),
+    Column("languages", JSONType, nullable=False),
+    Column("venue", JSONType, nullable=True),
+    Column("online_url", String(500), nullable=True),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("partner_ids", JSONType, nullable=False),
+    Column("agreement_ids", JSONType, nullable=False),
+    Column("work_ids", JSONType, nullable=False),
+    Column("status", _enum(EventStatus), nullable=False),
+    Column("confirmed_people", Integer, nullable=False),
+    Column("waiting_people", Integer, nullable=False),
+    Column("waitlist_issued", Integer, nullable=False),
+    Column("checked_in_people", Integer, nullable=False),
+    Column("walk_ins", Integer, nullable=True),
+    Column("attendance", Integer, nullable=True),
+    Column("reach", Integer, nullable=True),
+    Column("cancellation_reason", Text, nullable=True),
+    # Denormalized for filters that page: the venue's city (lower-cased) and country, and each audience,
+    # language and co-host as a whole token (`|aud:children|lang:en|partner:<id>|`).
+    Column("city", String(200), nullable=True),
+    Column("country", String(2), nullable=True),
+    Column("tags", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_outreach_events_status_starts_at_id", "status", "starts_at", "id"),
+    Index("ix_outreach_events_starts_at_id", "starts_at", "id"),
+)
+
+registrations = Table(
+    "registrations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("event_id", Uuid, ForeignKey("outreach_events.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("phone", String(40), nullable=True),
+    Column("party_size", Integer, nullable=False),
+    Column("applicant", String(200), nullable=True),
+    Column("status", _enum(RegistrationStatus), nullable=False),
+    Column("waitlist_ticket", Integer, nullable=True),
+    Column("check_in_code", String(16), nullable=False, unique=True),
+    Column("checked_in_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_registrations_event_id_waitlist_ticket", "event_id", "waitlist_ticket"),
+    Index("ix_registrations_applicant_id", "applicant", "id"),
+)
+
+mapper_registry = registry(metadata=metadata)
+mapper_registry.map_imperatively(
+    OutreachEvent, outreach_events, version_id_col=outreach_events.c.version, version_id_generator=False
+)
+mapper_registry.map_imperatively(
+    Registration, registrations, version_id_col=registrations.c.version, version_id_generator=False
+)
+
+
+def event_tags(*, audiences: list[str] = (), languages: list[str] = (), partner_ids: list[str] = ()) -> str:  # type: ignore[assignment]
+    return "|" + "".join(
+        [*(f"aud:{a}|" for a in audiences), *(f"lang:{lang.lower()}|" for lang in languages),
+         *(f"partner:{p}|" for p in partner_ids)])
+
+
+@event.listens_for(OutreachEvent, "before_insert")
+@event.listens_for(OutreachEvent, "before_update")
+def _index_event(_mapper: Any, _conn: Any, e: OutreachEvent) -> None:
+    e.city = (e.venue or {}).get("city", "").lower() or None  # type: ignore[attr-defined]
+    e.country = (e.venue or {}).get("country")  # type: ignore[attr-defined]
+    e.tags = event_tags(audiences=e.audiences, languages=e.languages, partner_ids=e.partner_ids)  # type: ignore[attr-defined]

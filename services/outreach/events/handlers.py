@@ -1,7 +1,10 @@
-"""What outreach reacts to: the partners' events keep its local copy of the partner institutions."""
+"""What outreach reacts to: copies of the partner institutions, the agreements and the works, kept from their
+services' events so `partner_ids`, `agreement_ids` and `work_ids` are checked without calling anyone."""
 
-from services.outreach.db.models import known_partners
+from services.outreach.db.models import known_agreements, known_partners, known_works
 from shared.events.consumer import EventHandlers
 
 handlers = EventHandlers()
 handlers.include(known_partners.handlers)
+handlers.include(known_agreements.handlers)
+handlers.include(known_works.handlers)
