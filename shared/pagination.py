@@ -38,6 +38,7 @@ _DECODERS: dict[type, Callable[[Any], Any]] = {
     dt.datetime: lambda v: dt.datetime.fromisoformat(str(v)),
     dt.date: lambda v: dt.date.fromisoformat(str(v)),
     int: lambda v: int(v) if isinstance(v, int) and not isinstance(v, bool) else int(str(v)),
+    float: lambda v: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else float(str(v)),
     str: lambda v: v if isinstance(v, str) else str(v),
 }
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from shared.db.migrations import alembic_config, upgrade
+from shared.db.migrations import alembic_config, include_object, upgrade
 from tests.harness import DATABASES, POSTGRES_URL, _pg_admin, use_postgres
 
 MODELS = {name: "gateway.db.models" if name == "gateway" else f"services.{name}.db.models" for name in DATABASES}
@@ -82,7 +82,8 @@ def schema_diff(url: str, metadata: MetaData) -> list[Any]:
     """What autogenerate would emit to bring the database at `url` to `metadata` (empty when they agree)."""
 
     def compare(connection: Connection) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "target_metadata": metadata})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "target_metadata": metadata, "include_object": include_object(metadata)})
         return compare_metadata(context, metadata)
 
     return _on_connection(url, compare)

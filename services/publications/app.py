@@ -1,7 +1,7 @@
-"""The publications service: the joint research's papers and books (the capability comes next; today it
-keeps its copy of the partner institutions)."""
+"""The publications service: the joint research's papers and books, searchable with the database's full-text
+search, citable in BibTeX, RIS and CSL-JSON, importable in bulk, and credited to the cooperation."""
 
-from services.publications.api import partners
+from services.publications.api import bulk_import, citations, partners, stats, works
 from services.publications.db.models import messaging
 from services.publications.events.handlers import handlers
 from services.publications.settings import PublicationsSettings
@@ -9,5 +9,9 @@ from shared.service import create_service_app
 
 settings = PublicationsSettings()
 app = create_service_app(
-    settings, title="Publications", tables=messaging, routers=[partners.router], handlers=handlers
+    settings,
+    title="Publications",
+    tables=messaging,
+    routers=[bulk_import.router, works.router, citations.router, stats.router, partners.router],
+    handlers=handlers,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
@@ -31,6 +32,17 @@ def upgrade(name: str, database_url: str | None = None, revision: str = "head") 
     command.upgrade(alembic_config(name, database_url), revision)
 
 
+def include_object(metadata: MetaData) -> Any:
+    """Autogenerate's filter: what the database has beyond the models on purpose (names in
+    `metadata.info["database_only"]`, e.g. a full-text index in the database's own form) is not a difference."""
+    database_only = metadata.info.get("database_only", set())
+
+    def include(_object: Any, name: str | None, _type: str, reflected: bool, compare_to: Any) -> bool:
+        return not (reflected and compare_to is None and name in database_only)
+
+    return include
+
+
 def run_migrations(metadata: MetaData, settings: type[CommonSettings]) -> None:
     """The body of each `env.py`: online migrations over the async driver, batch mode for SQLite ALTERs. The
     URL is the one given to `upgrade`, else the one the database's settings name."""
@@ -45,6 +57,7 @@ def run_migrations(metadata: MetaData, settings: type[CommonSettings]) -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_object(metadata),
         )
         with context.begin_transaction():
             context.run_migrations()

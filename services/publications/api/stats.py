@@ -1,0 +1,5 @@
+"""`/api/v1/publications/stats`."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,68 @@
+"""The identifiers of scholarly works, checked as their standards say: DOI syntax, ISBN-10/13 check digits,
+ORCID's ISO 7064 11,2 check character, and publication dates that may be a year alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DOI = re.compile(r"^10\.\d{4,9}/[^\s]+$")
+_DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
+_ORCID = re.compile(r"^(\d{4})-(\d{4})-(\d{4})-(\d{3}[\dX])$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def normalize_doi(value: str) -> str:
+    """A DOI as stored and compared: without resolver prefix, lower-cased (DOIs are case-insensitive)."""
+    doi = value.strip()
+    for prefix in _DOI_PREFIXES:
+        if doi.lower().startswith(prefix):
+            doi = doi[len(prefix):]
+            break
+    if not _DOI.match(doi) or len(doi) > 200:
+        raise ValueError("not a DOI: it reads 10.<registrant>/<suffix>, e.g. 10.1016/j.biocon.2020.108686")
+    return doi.lower()
+
+
+def normalize_isbn(value: str) -> str:
+    """An ISBN-10 or ISBN-13 with a right check digit, as its 13-digit form."""
+    digits = re.sub(r"[\s-]", "", value).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
+        if total % 11:
+            raise ValueError("not an ISBN: the ISBN-10 check digit is wrong")
+        core = "978" + digits[:9]
+        return core + str((10 - sum((1 if i % 2 == 0 else 3) * int(c) for i, c in enumerate(core)) % 10) % 10)
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        if sum((1 if i % 2 == 0 else 3) * int(c) for i, c in enumerate(digits)) % 10:
+            raise ValueError("not an ISBN: the ISBN-13 check digit is wrong")
+        return digits
+    raise ValueError("not an ISBN: 10 digits (the last may be X) or 13 digits starting 978 or 979")
+
+
+def normalize_orcid(value: str) -> str:
+    """An ORCID iD (`0000-0002-1825-0097`, or its https://orcid.org/ URL) whose check character is right."""
+    orcid = value.strip().removeprefix("https://orcid.org/").removeprefix("http://orcid.org/").upper()
+    if not _ORCID.match(orcid):
+        raise ValueError("not an ORCID iD: four groups of four digits, e.g. 0000-0002-1825-0097")
+    digits = orcid.replace("-", "")
+    total = 0
+    for c in digits[:-1]:
+        total = (total + int(c)) * 2
+    check = (12 - total % 11) % 11
+    if digits[-1] != ("X" if check == 10 else str(check)):
+        raise ValueError("not an ORCID iD: the check character is wrong")
+    return orcid
+
+
+def parse_publication_date(value: str) -> tuple[str, int, dt.date]:
+    """`2026-05-01`, `2026-05` or `2026`: the date as given, its year, and the first day it can mean (to sort)."""
+    m = _DATE.match(value.strip())
+    if not m:
+        raise ValueError("a date is YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    try:
+        first = dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"not a date: {exc}") from exc
+    return value.strip(), year, first
