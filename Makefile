@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-postgres migrate lint clean
+.PHONY: install run test test-postgres migrate lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ migrate: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)  ## start the suite and run the benchmarks in bench/ (TEST_DATABASE=postgres for PostgreSQL)
+	$(PY) -m bench
 
 clean:
 	rm -rf var .pytest_cache
