@@ -14,6 +14,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from gateway.api import admin_keys, docs
 from gateway.db import models as _models  # noqa: F401  (maps the domain classes onto the tables)
 from gateway.deps import gateway_caller
+from gateway.idempotency import IdempotentPosts
 from gateway.identity import Identity
 from gateway.proxy import forward, new_client
 from gateway.routing import load_routing_table
@@ -55,6 +56,7 @@ app.state.settings = settings
 app.state.routing = routing
 app.state.db = db
 app.state.identity = Identity(settings, db)
+idempotent_posts = IdempotentPosts(db, wait_seconds=max(r.timeout_seconds for r in routing.routes))
 install_problem_handlers(app)
 app.include_router(admin_keys.router)
 app.include_router(docs.router)
@@ -90,7 +92,11 @@ async def proxy(request: Request, service: str, path: str) -> Response:
     if route is None:
         raise not_found(f"no service answers {request.url.path}")
     caller = await gateway_caller(request)
-    return await forward(request.app.state.http, request, route, caller, settings.internal_secret())
+
+    async def to_service() -> Response:
+        return await forward(request.app.state.http, request, route, caller, settings.internal_secret())
+
+    return await idempotent_posts.handle(request, caller, to_service) or await to_service()
 
 
 Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(

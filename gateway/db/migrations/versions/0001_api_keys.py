@@ -6,7 +6,7 @@ Create Date: 2026-11-23 08:36:02.079215
 """
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy import Text  # noqa: F401  (autogenerate writes JSONB(astext_type=Text()))
+from sqlalchemy import Text
 import shared.db.types
 
 

@@ -6,7 +6,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy import Text  # noqa: F401  (autogenerate writes JSONB(astext_type=Text()))
+from sqlalchemy import Text  # autogenerate writes JSONB(astext_type=Text())
 import shared.db.types
 ${imports if imports else ""}
 
