@@ -17,6 +17,7 @@ from gateway.deps import gateway_caller
 from gateway.idempotency import IdempotentPosts
 from gateway.identity import Identity
 from gateway.proxy import forward, new_client
+from gateway.rate_limits import RateLimits, too_many
 from gateway.routing import load_routing_table
 from gateway.settings import GatewaySettings
 from shared.db.engine import Database
@@ -57,6 +58,7 @@ app.state.routing = routing
 app.state.db = db
 app.state.identity = Identity(settings, db)
 idempotent_posts = IdempotentPosts(db, wait_seconds=max(r.timeout_seconds for r in routing.routes))
+rate_limits = RateLimits(settings.rate_limits or routing.rate_limits, settings.redis_url, settings.rate_limit_prefix)
 install_problem_handlers(app)
 app.include_router(admin_keys.router)
 app.include_router(docs.router)
@@ -92,11 +94,16 @@ async def proxy(request: Request, service: str, path: str) -> Response:
     if route is None:
         raise not_found(f"no service answers {request.url.path}")
     caller = await gateway_caller(request)
+    verdict = await rate_limits.check(request, caller)
+    if not verdict.allowed:
+        raise too_many(verdict)
 
     async def to_service() -> Response:
         return await forward(request.app.state.http, request, route, caller, settings.internal_secret())
 
-    return await idempotent_posts.handle(request, caller, to_service) or await to_service()
+    response = await idempotent_posts.handle(request, caller, to_service) or await to_service()
+    response.headers.update(verdict.headers)
+    return response
 
 
 Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(

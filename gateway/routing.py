@@ -22,6 +22,7 @@ class Route:
 @dataclass(frozen=True)
 class RoutingTable:
     routes: tuple[Route, ...]
+    rate_limits: dict[str, dict[str, str]]
 
     def match(self, path: str) -> Route | None:
         # A path with `.` or `..` segments (sent as such or escaped: `%2e%2e`, `..%2f`) belongs to no route:
@@ -47,4 +48,4 @@ def load_routing_table(path: Path, timeout_override: float | None = None) -> Rou
         upstream = os.environ.get(f"GATEWAY_UPSTREAM_{service.upper()}", spec["upstream"]).rstrip("/")
         timeout = timeout_override if timeout_override is not None else float(spec.get("timeout_seconds", 10))
         routes.append(Route(service, spec["prefix"].rstrip("/"), upstream, timeout))
-    return RoutingTable(tuple(routes))
+    return RoutingTable(tuple(routes), dict(data.get("rate_limits", {})))

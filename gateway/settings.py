@@ -27,6 +27,10 @@ class GatewaySettings(CommonSettings):
     # How long a verified API key is trusted without asking the database again (revocation on this process
     # is immediate; other gateway processes see it within this time).
     api_key_cache_seconds: float = Field(2.0, validation_alias="GATEWAY_API_KEY_CACHE_SECONDS")
+    # Rate limits: the routing table's [rate_limits], unless this JSON replaces them; counters in Redis when set.
+    rate_limits: dict[str, dict[str, str]] | None = Field(None, validation_alias="GATEWAY_RATE_LIMITS")
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    rate_limit_prefix: str = Field("panda-coop-rate", validation_alias="GATEWAY_RATE_LIMIT_PREFIX")
 
     secret_fields: ClassVar[tuple[str, ...]] = ("internal_auth_secret", "jwt_secret")
     dev_defaults: ClassVar[dict[str, str]] = {

@@ -218,6 +218,10 @@ class Stack:
             "VAR_DIR": str(workdir),
             "LOG_LEVEL": "INFO",
             "CLOCK_FILE": str(workdir / "clock"),  # absent until a test moves time (set_clock)
+            # Tests share a few keys (and anonymous callers share 127.0.0.1): only the rate limit tests limit.
+            "GATEWAY_RATE_LIMITS": json.dumps({role: {"read": "100000/minute", "write": "100000/minute"}
+                                               for role in ("anonymous", "member", "partner", "analyst",
+                                                            "coordinator", "admin")}),
             "PARTNERSHIPS_EXPIRY_CHECK_SECONDS": "0.3",
             "GATEWAY_PORT": str(self.ports["gateway"]),
             **{f"GATEWAY_UPSTREAM_{s.upper()}": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES},

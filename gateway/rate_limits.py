@@ -1,0 +1,63 @@
+"""Rate limits per caller (API key, token subject, or IP address when anonymous), set per role and route group
+(`read` for GET/HEAD/OPTIONS, `write` for the rest) in the routing table's `[rate_limits]`, or in
+`GATEWAY_RATE_LIMITS` (JSON of the same shape). Counted by the `limits` library in a moving window: in Redis
+when `REDIS_URL` is set, so every gateway process shares one count, in memory otherwise.
+
+Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is a 429 problem
+with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+from fastapi import Request
+from limits import RateLimitItem, parse
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+
+from shared.auth import Caller, Role
+from shared.problems import problem
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    headers: dict[str, str]
+
+
+class RateLimits:
+    def __init__(self, limits: dict[str, dict[str, str]], redis_url: str | None, key_prefix: str) -> None:
+        self.items: dict[tuple[str, str], RateLimitItem] = {
+            (role, group): parse(value) for role, groups in limits.items() for group, value in groups.items()
+        }
+        unknown = {role for role, _ in self.items} - {r.value for r in Role}
+        if unknown:
+            raise ValueError(f"rate limits name unknown roles: {', '.join(sorted(unknown))}")
+        uri = "async+redis://" + redis_url.split("://", 1)[1] if redis_url else "async+memory://"
+        options = {"key_prefix": key_prefix} if redis_url else {}
+        self.limiter = MovingWindowRateLimiter(storage_from_string(uri, **options))
+
+    async def check(self, request: Request, caller: Caller) -> Verdict:
+        group = "read" if request.method in READ_METHODS else "write"
+        item = self.items.get((caller.role.value, group))
+        if item is None:
+            return Verdict(True, {})
+        who = caller.subject if caller.subject else f"ip:{request.client.host if request.client else '-'}"
+        allowed = await self.limiter.hit(item, caller.role.value, group, who)
+        stats = await self.limiter.get_window_stats(item, caller.role.value, group, who)
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        headers = {"RateLimit-Limit": str(item.amount), "RateLimit-Remaining": str(max(stats.remaining, 0)),
+                   "RateLimit-Reset": str(reset)}
+        return Verdict(allowed, headers)
+
+
+def too_many(verdict: Verdict) -> Exception:
+    retry_after = max(1, int(verdict.headers.get("RateLimit-Reset", "1")))
+    return problem(429, "rate-limited", "Too many requests",
+                   f"this caller's limit of {verdict.headers['RateLimit-Limit']} requests is used up; "
+                   f"retry in {retry_after} s", headers={**verdict.headers, "Retry-After": str(retry_after)})

@@ -1,0 +1,82 @@
+"""Rate limits at the gateway: per caller, per role and route group, with RateLimit headers and a 429 with
+Retry-After; counted in Redis so two gateway processes share one limit (at most 5% over it)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.harness import Stack, free_port, problem_of, running_stack, wait_until
+
+LIMITS = {"member": {"read": "40/minute", "write": "5/minute"}, "anonymous": {"read": "30/minute"},
+          "coordinator": {"read": "100000/minute", "write": "100000/minute"},
+          "admin": {"read": "100000/minute", "write": "100000/minute"}}
+
+
+@pytest.fixture(scope="module")
+def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]:
+    """A suite whose gateway limits members and anonymous callers tightly, with a second gateway process
+    sharing the counters in Redis."""
+    env = {"GATEWAY_RATE_LIMITS": json.dumps(LIMITS), "REDIS_URL": "redis://127.0.0.1:6379/0",
+           "GATEWAY_RATE_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}"}
+    with running_stack(Path(tmp_path_factory.mktemp("limited")), extra_env=env) as stack:
+        port = free_port()
+        second = stack._uvicorn("gateway-2", "gateway.app:app", port)
+        second.start()
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: httpx.get(f"{url}/healthz").status_code == 200, 30, what="the second gateway")
+        try:
+            yield stack, url
+        finally:
+            second.stop()
+
+
+def test_a_caller_over_its_limit_gets_429_with_retry_after(limited):
+    stack, _ = limited
+    member = stack.issue_key("member")["key"]
+    with stack.client(member) as c:
+        first = c.get("/api/v1/training/programs")
+        assert first.status_code == 200
+        assert first.headers["ratelimit-limit"] == "40" and first.headers["ratelimit-remaining"] == "39"
+        answers = [c.get("/api/v1/training/programs").status_code for _ in range(45)]
+        assert answers.count(200) == 39 and answers[-1] == 429
+        refused = c.get("/api/v1/training/programs")
+        problem = problem_of(refused)
+        assert problem["status"] == 429 and int(refused.headers["retry-after"]) >= 1
+        assert refused.headers["ratelimit-remaining"] == "0"
+    other = stack.issue_key("member")["key"]
+    with stack.client(other) as c:
+        assert c.get("/api/v1/training/programs").status_code == 200, "another caller has its own count"
+
+
+def test_reads_and_writes_are_counted_apart(limited):
+    stack, _ = limited
+    member = stack.issue_key("member")["key"]
+    with stack.client(member) as c:
+        for _ in range(5):
+            c.post("/api/v1/training/cohorts/00000000-0000-7000-8000-000000000000/enrollments", json={})
+        assert c.post("/api/v1/training/cohorts/00000000-0000-7000-8000-000000000000/enrollments",
+                      json={}).status_code == 429
+        assert c.get("/api/v1/training/programs").status_code == 200
+
+
+def test_two_gateway_processes_share_one_limit(limited):
+    stack, second_url = limited
+    member = stack.issue_key("member")["key"]
+    urls = [stack.gateway_url, second_url]
+
+    def get(i: int) -> int:
+        return httpx.get(f"{urls[i % 2]}/api/v1/training/programs", headers={"X-API-Key": member},
+                         timeout=10).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(get, range(120)))
+    allowed = answers.count(200)
+    assert 40 <= allowed <= 42, f"{allowed} allowed of a limit of 40 across two gateways"
+    assert answers.count(429) == 120 - allowed
