@@ -12,12 +12,12 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl, field_validator
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.outreach.calendar import calendar_of
-from services.outreach.db.models import event_tags, known_agreements, known_partners, known_works
+from services.outreach.db.models import city_key, event_tags, known_agreements, known_partners, known_works
 from services.outreach.domain.event import PUBLIC_STATUSES, Audience, EventKind, EventStatus, OutreachEvent, zone
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from services.outreach.events.published import (
@@ -40,6 +40,17 @@ router = APIRouter(prefix="/events", tags=["events"])
 
 Capacity = Annotated[int, Field(ge=1, le=1_000_000, description="In people")]
 Count = Annotated[int, Field(ge=0, le=100_000_000)]
+EARLIEST, LATEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC), dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
+def _in_calendar(value: dt.datetime) -> dt.datetime:
+    # Far enough from year 1 and 9999 that converting to UTC or to the event's timezone cannot overflow.
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("must be between 1900-01-01 and 2199-12-31 (UTC)")
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_calendar)]
 
 
 class Venue(BaseModel):
@@ -59,8 +70,8 @@ class EventIn(BaseModel):
     languages: list[LanguageTag] = Field(default_factory=list, max_length=20)
     venue: Venue | None = None
     online_url: HttpUrl | None = Field(None, max_length=500)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     timezone: Annotated[str, Field(min_length=1, max_length=64, description="IANA, e.g. Asia/Shanghai")]
     capacity: Capacity
     partner_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50, description="Co-hosts")
@@ -69,7 +80,9 @@ class EventIn(BaseModel):
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:  # a PATCH that removes it: refused in `changes`
+            return value
         try:
             zone(value)
         except RuleViolated as exc:
@@ -92,8 +105,8 @@ class EventIn(BaseModel):
 class EventPatch(EventIn):
     title: LocalizedText | None = None  # type: ignore[assignment]
     kind: EventKind | None = None  # type: ignore[assignment]
-    starts_at: AwareDatetime | None = None  # type: ignore[assignment]
-    ends_at: AwareDatetime | None = None  # type: ignore[assignment]
+    starts_at: Instant | None = None  # type: ignore[assignment]
+    ends_at: Instant | None = None  # type: ignore[assignment]
     timezone: Annotated[str, Field(min_length=1, max_length=64)] | None = None  # type: ignore[assignment]
     capacity: Capacity | None = None  # type: ignore[assignment]
 
@@ -257,11 +270,11 @@ class EventFilters(BaseModel):
             stmt = stmt.where(public)
         if self.from_:
             stmt = stmt.where(e.starts_at >= dt.datetime.combine(self.from_, dt.time(), dt.UTC))  # type: ignore[operator]
-        if self.to:
+        if self.to and self.to < dt.date.max:  # the last day there is: no upper bound
             end = dt.datetime.combine(self.to + dt.timedelta(days=1), dt.time(), dt.UTC)
             stmt = stmt.where(e.starts_at < end)  # type: ignore[operator]
         if self.city:
-            stmt = stmt.where(e.city == self.city.lower())  # type: ignore[attr-defined]
+            stmt = stmt.where(e.city == city_key(self.city))  # type: ignore[attr-defined]
         if self.country:
             stmt = stmt.where(e.country == self.country.upper())  # type: ignore[attr-defined]
         if self.kind:
@@ -280,7 +293,7 @@ class EventFilters(BaseModel):
 def event_filters(
     from_: Annotated[dt.date | None, Query(alias="from", description="Starting on or after this day (UTC)")] = None,
     to: Annotated[dt.date | None, Query(description="Starting on or before this day (UTC)")] = None,
-    city: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    city: Annotated[ShortText | None, Query(description="The venue's city, any case")] = None,
     country: CountryCode | None = None,
     kind: EventKind | None = None,
     audience: Audience | None = None,

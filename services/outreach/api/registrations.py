@@ -37,7 +37,7 @@ from shared.validation import ShortText
 
 router = APIRouter(tags=["registrations"])
 
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{3,40}$")]
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{3,40}$", max_length=40)]  # the column holds 40
 PartySize = Annotated[int, Field(ge=1, le=1000, description="People in the party: a school class is one of 30")]
 
 

@@ -103,9 +103,15 @@ def event_tags(*, audiences: list[str] = (), languages: list[str] = (), partner_
          *(f"partner:{p}|" for p in partner_ids)])
 
 
+def city_key(city: str | None) -> str | None:
+    """The city as the `city` column holds it and the filter compares it: lower-cased, and cut to the column's
+    200 characters (lower-casing can lengthen a text: "İ" becomes two characters)."""
+    return city.lower()[:200] if city else None
+
+
 @event.listens_for(OutreachEvent, "before_insert")
 @event.listens_for(OutreachEvent, "before_update")
 def _index_event(_mapper: Any, _conn: Any, e: OutreachEvent) -> None:
-    e.city = (e.venue or {}).get("city", "").lower() or None  # type: ignore[attr-defined]
+    e.city = city_key((e.venue or {}).get("city"))  # type: ignore[attr-defined]
     e.country = (e.venue or {}).get("country")  # type: ignore[attr-defined]
     e.tags = event_tags(audiences=e.audiences, languages=e.languages, partner_ids=e.partner_ids)  # type: ignore[attr-defined]

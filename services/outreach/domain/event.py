@@ -68,7 +68,7 @@ PUBLIC_STATUSES = frozenset({S.scheduled, S.completed})
 def zone(name: str) -> zoneinfo.ZoneInfo:
     try:
         return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: a folder such as "Europe"
         raise RuleViolated(f"{name!r} is not an IANA timezone", ("body", "timezone")) from exc
 
 
