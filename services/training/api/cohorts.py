@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, HttpUrl
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,16 @@ Capacity = Annotated[int, Field(ge=1, le=10_000)]
 Reserved = Annotated[int, Field(ge=0, le=10_000, description="Seats kept for partner institutions' staff")]
 
 
+def _in_utc(instant: dt.datetime) -> dt.datetime:
+    try:
+        return instant.astimezone(dt.UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00+14:00 is before the first instant there is
+        raise ValueError("instant out of range") from exc
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
+
 class Location(BaseModel):
     model_config = ConfigDict(extra="forbid")
     venue: ShortText | None = None
@@ -44,16 +54,13 @@ class CohortIn(BaseModel):
     reserved_seats: Reserved = 0
     location: Location | None = None
     online_url: HttpUrl | None = Field(None, max_length=500)
-    enrollment_opens_at: AwareDatetime | None = None
-    enrollment_closes_at: AwareDatetime | None = None
+    enrollment_opens_at: Instant | None = None
+    enrollment_closes_at: Instant | None = None
 
     def fields(self) -> dict[str, Any]:
         values = {name: getattr(self, name) for name in type(self).model_fields}
         values["location"] = self.location.model_dump(exclude_none=True) if self.location else None
         values["online_url"] = str(self.online_url) if self.online_url else None
-        for instant in ("enrollment_opens_at", "enrollment_closes_at"):
-            if values[instant] is not None:
-                values[instant] = values[instant].astimezone(dt.UTC)
         return values
 
 
@@ -162,6 +169,9 @@ async def update_cohort(cohort_id: uuid.UUID, body: CohortPatch, caller: WriterD
     now = clock.now()
     changed = cohort.update(body.changes(), now)
     if changed:
+        from services.training.api.enrollments import fill_free_seats  # enrollments builds on this module
+
+        await fill_free_seats(uow, cohort, now)
         await uow.publish(CohortUpdated.of(cohort, changed=changed))
     await uow.commit()
     set_etag(response, cohort.version)

@@ -262,7 +262,7 @@ async def read_enrollment(enrollment_id: uuid.UUID, caller: CallerDep, session: 
 # --- what happens to an enrollment -----------------------------------------------------------------------------
 
 
-async def _promote_first_waiting(uow: UnitOfWork, cohort: Cohort, now: dt.datetime) -> None:
+async def _promote_first_waiting(uow: UnitOfWork, cohort: Cohort, now: dt.datetime) -> bool:
     """The freed seat goes to the first on the waitlist who may take it (a reserved seat only to a partner's
     staff with quota left)."""
     waiting = (await uow.session.execute(
@@ -272,12 +272,20 @@ async def _promote_first_waiting(uow: UnitOfWork, cohort: Cohort, now: dt.dateti
     )).scalars()
     for candidate in waiting:
         if cohort.general_seats_left <= 0 and cohort.reserved_seats_left <= 0:
-            return
+            return False
         agreement_id = await _take_partner_seat(uow.session, cohort, candidate.partner_id)
         if cohort.promote(candidate, reserved_seat_granted=agreement_id is not None, now=now):
             candidate.agreement_id = agreement_id
             await uow.publish(EnrollmentAccepted.of(candidate, promoted=True))
-            return
+            return True
+    return False
+
+
+async def fill_free_seats(uow: UnitOfWork, cohort: Cohort, now: dt.datetime) -> None:
+    """Seats a cohort gained (more capacity, fewer reserved) go to its waitlist in order, as freed ones do: no
+    new applicant overtakes those waiting. The caller holds the cohort's lock."""
+    while cohort.waitlist_length > 0 and await _promote_first_waiting(uow, cohort, now):
+        pass
 
 
 async def _issue_certificate(uow: UnitOfWork, enrollment: Enrollment, cohort: Cohort, program: Program,
@@ -320,6 +328,9 @@ async def transition_enrollment(enrollment_id: uuid.UUID, body: EnrollmentAction
         raise forbidden("an enrollment is withdrawn by the participant's side or a coordinator")
     # Cohort first, then the enrollment: the order every writer takes the locks in.
     cohort, program = await visible_cohort(session, found.cohort_id, caller, for_update=True)
+    # Read again under the lock: what was read before it may have changed since (a concurrent withdrawal), and
+    # the session would otherwise keep the old copy (and refuse the locked read as stale: a 500).
+    session.expunge(found)
     enrollment = await visible_enrollment(session, enrollment_id, caller, for_update=True)
     check_if_match(request, enrollment.version)
     now = clock.now()

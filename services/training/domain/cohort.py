@@ -98,6 +98,10 @@ class Cohort:
         changed = [k for k, v in changes.items() if getattr(self, k) != v]
         if not changed:
             return []
+        moves_year = "starts_on" in changed and changes["starts_on"].year != self.starts_on.year
+        if moves_year and (self.seats_taken or self.waitlist_length):
+            # Partner quotas and the figures count enrollments by the cohort's year.
+            raise Conflict("people have enrolled: the cohort cannot move to another year")
         for k in changed:
             setattr(self, k, changes[k])
         self._check()
@@ -115,6 +119,9 @@ class Cohort:
             raise Conflict(f"{self.seats_taken} seats are taken already; capacity cannot go below that")
         if self.general_taken > self.capacity - self.reserved_seats:
             raise Conflict(f"{self.general_taken} open seats are taken already; reserve fewer seats")
+        if self.reserved_taken > self.reserved_seats:
+            # Else the taken reserved seats would be counted as open ones again, and capacity exceeded.
+            raise Conflict(f"{self.reserved_taken} reserved seats are taken already; reserve at least that many")
 
     # --- seats ---------------------------------------------------------------------------------------------------
 
