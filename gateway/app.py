@@ -18,6 +18,7 @@ from gateway.idempotency import IdempotentPosts
 from gateway.identity import Identity
 from gateway.proxy import forward, new_client
 from gateway.rate_limits import RateLimits, too_many
+from gateway.resilience import CircuitBreaker
 from gateway.routing import load_routing_table
 from gateway.settings import GatewaySettings
 from shared.db.engine import Database
@@ -58,6 +59,8 @@ app.state.routing = routing
 app.state.db = db
 app.state.identity = Identity(settings, db)
 idempotent_posts = IdempotentPosts(db, wait_seconds=max(r.timeout_seconds for r in routing.routes))
+breakers = {r.service: CircuitBreaker(r.service, settings.breaker_failures, settings.breaker_open_seconds)
+            for r in routing.routes}
 rate_limits = RateLimits(settings.rate_limits or routing.rate_limits, settings.redis_url, settings.rate_limit_prefix)
 install_problem_handlers(app)
 app.include_router(admin_keys.router)
@@ -99,7 +102,8 @@ async def proxy(request: Request, service: str, path: str) -> Response:
         raise too_many(verdict)
 
     async def to_service() -> Response:
-        return await forward(request.app.state.http, request, route, caller, settings.internal_secret())
+        return await forward(request.app.state.http, request, route, caller, settings.internal_secret(),
+                             breakers[route.service])
 
     response = await idempotent_posts.handle(request, caller, to_service) or await to_service()
     response.headers.update(verdict.headers)

@@ -14,6 +14,7 @@ from fastapi import Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
+from gateway.resilience import CircuitBreaker, retrying
 from gateway.routing import Route
 from shared.auth import CALLER_HEADER, Caller
 from shared.context import request_id_var, traceparent_var
@@ -42,9 +43,9 @@ def new_client() -> httpx.AsyncClient:
     )
 
 
-def _upstream_failed(route: Route, status: int, what: str) -> Exception:
+def _upstream_failed(route: Route, status: int, what: str, retry_after: int = 1) -> Exception:
     titles = {502: "Bad gateway", 503: "Service unavailable", 504: "Gateway timeout"}
-    headers = {"Retry-After": "1"} if status == 503 else None
+    headers = {"Retry-After": str(retry_after)} if status == 503 else None
     return problem(status, f"upstream-{what}", titles[status], f"the {route.service} service {what}",
                    headers=headers, service=route.service)
 
@@ -61,7 +62,8 @@ def _upstream_url(route: Route, request: Request) -> httpx.URL:
     return base.copy_with(raw_path=base.raw_path.rstrip(b"/") + target)
 
 
-async def forward(client: httpx.AsyncClient, request: Request, route: Route, caller: Caller, secret: str) -> Response:
+async def forward(client: httpx.AsyncClient, request: Request, route: Route, caller: Caller, secret: str,
+                  breaker: CircuitBreaker) -> Response:
     headers = [
         (k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP | IDENTITY
     ]
@@ -82,18 +84,27 @@ async def forward(client: httpx.AsyncClient, request: Request, route: Route, cal
         headers=headers,
         content=request.stream() if has_body else None,
     )
+    if not breaker.allow():
+        raise _upstream_failed(route, 503, "is unavailable", retry_after=breaker.seconds_until_trial())
     try:
         async with asyncio.timeout(route.timeout_seconds):
-            response = await client.send(upstream, stream=True)
+            async for attempt in retrying(request.method):
+                with attempt:
+                    response = await client.send(upstream, stream=True)
     except TimeoutError as exc:
+        breaker.failed()
         raise _upstream_failed(route, 504, "did not answer in time") from exc
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        breaker.failed()
         raise _upstream_failed(route, 503, "is not reachable") from exc
     except httpx.TimeoutException as exc:
+        breaker.failed()
         raise _upstream_failed(route, 504, "did not answer in time") from exc
     except httpx.TransportError as exc:
+        breaker.succeeded()  # it is there, if misbehaving: that is a 502, not a reason to stop asking
         log.warning("upstream transport error", extra={"service": route.service, "error": repr(exc)})
         raise _upstream_failed(route, 502, "failed") from exc
+    breaker.succeeded()
 
     if response.status_code >= 500 and response.status_code not in (503, 504):
         # A service's own failure: don't pass its body (which may describe internals) to the client.

@@ -27,6 +27,10 @@ class GatewaySettings(CommonSettings):
     # How long a verified API key is trusted without asking the database again (revocation on this process
     # is immediate; other gateway processes see it within this time).
     api_key_cache_seconds: float = Field(2.0, validation_alias="GATEWAY_API_KEY_CACHE_SECONDS")
+    # A service that fails this many requests in a row (refused or timed out) is answered 503 at once for this
+    # long, then tried again (gateway/resilience.py).
+    breaker_failures: int = Field(5, ge=1, validation_alias="GATEWAY_BREAKER_FAILURES")
+    breaker_open_seconds: float = Field(5.0, gt=0, validation_alias="GATEWAY_BREAKER_OPEN_SECONDS")
     # Rate limits: the routing table's [rate_limits], unless this JSON replaces them; counters in Redis when set.
     rate_limits: dict[str, dict[str, str]] | None = Field(None, validation_alias="GATEWAY_RATE_LIMITS")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
