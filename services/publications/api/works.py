@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.publications.db.models import known_agreements, known_partners, known_projects, work_tags
 from services.publications.db.search import index_work, ranked_ids
+from services.publications.domain.citation import MEDIA_TYPES as CITATION_MEDIA_TYPES
+from services.publications.domain.citation import negotiate as negotiate_citation
 from services.publications.domain.identifiers import normalize_doi, normalize_isbn, normalize_orcid
 from services.publications.domain.work import ResearchArea, Work, WorkStatus, WorkType
 from services.publications.events.published import WorkDrafted, WorkPublished, WorkRetracted, WorkUpdated
@@ -325,12 +327,22 @@ async def list_works(caller: CallerDep, session: ReadSessionDep, filters: Filter
                     facets=await _facets(session, matching))
 
 
-@router.get("/{work_id}", response_model=WorkOut, name="read_work")
+@router.get("/{work_id}", response_model=WorkOut, name="read_work",
+            responses={200: {"content": {media: {} for media in CITATION_MEDIA_TYPES.values()}}})
 async def read_work(work_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                     response: Response) -> Any:
+    """The work as JSON; as BibTeX, RIS or CSL-JSON when `Accept` prefers `application/x-bibtex`,
+    `application/x-research-info-systems` or `application/vnd.citationstyles.csl+json` (as `.../citation`)."""
+    # Imported here: the citations module builds on this one (visible_work).
+    from services.publications.api.citations import citation_response
+
     work = await visible_work(session, work_id, caller)
+    if (fmt := negotiate_citation(request.headers.get("accept"))) is not None:
+        return citation_response(request, work, fmt, vary=True)
     if (unchanged := not_modified(request, work.version)) is not None:
+        unchanged.headers["Vary"] = "Accept"
         return unchanged
+    response.headers["Vary"] = "Accept"
     return _answer(response, work)
 
 
