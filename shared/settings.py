@@ -61,7 +61,11 @@ class CommonSettings(BaseSettings):
             return self
         missing = []
         for name in self.secret_fields:
-            if getattr(self, name) is not None or not self.secret_needed(name):
+            value = getattr(self, name)
+            if value is not None and not value.get_secret_value().strip():
+                value = None  # an empty secret is no secret: as good as missing
+                setattr(self, name, None)
+            if value is not None or not self.secret_needed(name):
                 continue
             if self.app_env is AppEnv.dev and name in self.dev_defaults:
                 setattr(self, name, SecretStr(self.dev_defaults[name]))
