@@ -59,7 +59,7 @@ def test_a_down_service_trips_its_circuit_and_it_closes_once_the_service_answers
         assert r.status_code == 503 and problem_of(r)["service"] == "publications"
     started = time.monotonic()
     fast = httpx.get(works)
-    assert fast.status_code == 503 and time.monotonic() - started < 0.2, "open: answered at once"
+    assert fast.status_code == 503 and time.monotonic() - started < 1.0, "open: answered without waiting"
     assert int(fast.headers["retry-after"]) >= 1
     assert 'gateway_circuit_open{service="publications"} 1.0' in httpx.get(f"{url}/metrics").text
     assert httpx.get(f"{url}/api/v1/training/programs").status_code == 200, "the other services still answer"

@@ -215,7 +215,7 @@ async def save_new_work(session: AsyncSession, work: Work) -> None:
         await session.flush()
     except IntegrityError as exc:
         raise Conflict(f"a work with DOI {work.doi} exists already") from exc
-    await index_work(session, work)
+    await index_work(session, work, new=True)
 
 
 @router.post("", status_code=201, response_model=WorkOut)

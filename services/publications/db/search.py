@@ -44,19 +44,29 @@ def _is_postgres(session: AsyncSession) -> bool:
     return session.bind.dialect.name == "postgresql"
 
 
-async def index_work(session: AsyncSession, work: Work) -> None:
-    """(Re)write the work's entry in the full-text index, inside the caller's transaction."""
-    parts = _parts(work)
+async def index_work(session: AsyncSession, work: Work, *, new: bool = False) -> None:
+    """(Re)write the work's entry in the full-text index, inside the caller's transaction. `new`: the work was
+    just inserted, so there is no entry to replace."""
+    await index_works(session, [work], new=new)
+
+
+async def index_works(session: AsyncSession, works: list[Work], *, new: bool = False) -> None:
+    """`index_work` for many works in one statement each (a bulk import). On SQLite, replacing an entry means
+    finding it by `work_id`, which FTS5 does not index: a scan of the whole index, so skipped for new works."""
+    if not works:
+        return
     if _is_postgres(session):
         await session.execute(text(
             "UPDATE works SET search_vector = setweight(to_tsvector('simple', :title), 'A') || "
             "setweight(to_tsvector('simple', :keywords), 'B') || setweight(to_tsvector('simple', :authors), 'B') || "
-            "setweight(to_tsvector('simple', :abstract), 'C') WHERE id = :id"), {**parts, "id": work.id})
+            "setweight(to_tsvector('simple', :abstract), 'C') WHERE id = :id"),
+            [{**_parts(w), "id": w.id} for w in works])
         return
-    work_id = work.id.hex
-    await session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE work_id = :id"), {"id": work_id})
+    if not new:
+        await session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE work_id = :id"), [{"id": w.id.hex} for w in works])
     await session.execute(text(f"INSERT INTO {FTS_TABLE} (work_id, title, keywords, authors, abstract) "
-                               "VALUES (:id, :title, :keywords, :authors, :abstract)"), {**parts, "id": work_id})
+                               "VALUES (:id, :title, :keywords, :authors, :abstract)"),
+                          [{**_parts(w), "id": w.id.hex} for w in works])
 
 
 def words_of(q: str) -> list[str]:

@@ -1,0 +1,442 @@
+"""Bibliographic records as partners' systems export them, read into the fields of a work.
+
+Two formats: CSL-JSON (what Zotero, Mendeley, citeproc and Crossref speak: a list of items) and BibTeX (what
+LaTeX users and most reference managers export). Reading is two steps, so a body with too many records is
+refused before any is mapped: `csl_items` / `bibtex_blocks` split a body into its records, `csl_record` /
+`bibtex_record` map one. A record becomes a `Record`: the fields a new work is made of (`WorkIn`'s shape, not yet
+checked: the API validates them as it validates a work sent by hand), what is already known to be wrong with it,
+and where each field came from, so an error names the record's own field (`DOI`, `issued`; `doi`, `year`)
+rather than ours. A record that cannot be read at all (a BibTeX entry with a syntax error, an item that is not
+an object) has no fields, only its error; a body that cannot be read at all is `UnreadableBody`.
+
+How a record maps (CSL-JSON name / BibTeX name → the work's field):
+- type: CSL `type` / the entry type (`article-journal` / `@article` → journal_article, `book`, `chapter` /
+  `@incollection` → book_chapter, `paper-conference` / `@inproceedings` → conference_paper, `report` /
+  `@techreport`, `thesis` / `@phdthesis`, `dataset`, magazine and newspaper articles → popular_article); this
+  API's own type names are read too, and a CSL item's `custom.type` overrides (e.g. `popular_science_book`).
+- title and abstract: `{"<language>": text}` in the record's `language` when it names one, else `{"en": text}`.
+- authors: CSL `author` (`family`, `given`, particles, `suffix`, or `literal`; `ORCID`; `affiliation` as text or
+  Crossref's `[{"name"}]`; `affiliation_partner_id`) / BibTeX `author` ("Last, First and First Last and
+  {Corporate Name}"); the editors when there are no authors.
+- date: CSL `issued` (`date-parts`, else `raw` or `literal`) / biblatex `date`, else `year` and `month`.
+- doi; isbn (the first of several, and only for a book or a chapter: the ISBN of the proceedings volume a paper
+  is in is not the paper's); volume; issue (`issue` / `number`); pages (`page` / `pages`); venue
+  (`container-title`, `event-title`, `collection-title` / `journal`, `journaltitle`, `booktitle`, `series`);
+  publisher (`publisher` / `publisher`, `school`, `institution`, `organization`); keywords (`keyword` /
+  `keywords`, split at commas and semicolons); language (a BCP 47 tag or a language's English name, else left
+  out); open_access_url (`URL` / `url`, unless it only resolves the DOI: doi.org says nothing about access).
+- CSL-JSON's `custom` object may carry `research_areas`, `agreement_ids` and `project_ids`.
+
+BibTeX's LaTeX (`M{\\"u}ller`, `--`, `\\emph{...}`) is decoded to plain Unicode.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import bibtexparser
+import langcodes
+from bibtexparser import model as bibtex
+from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from pylatexenc.latex2text import LatexNodes2Text
+
+from services.publications.domain.work import BOOKS, WorkType
+
+Loc = tuple[str | int, ...]
+
+
+class UnreadableBody(ValueError):
+    """The body as a whole is not CSL-JSON / BibTeX this service can read: not one record in it can be told."""
+
+
+@dataclass
+class Record:
+    """One record of an import: the work's fields (not yet checked) and what is already known to be wrong with
+    it (`errors`, each `{"loc", "msg", "type"}` with `loc` in the record's terms); `fields` is None when the
+    record could not be read at all."""
+
+    fields: dict[str, Any] | None
+    key: str | None = None  # the record's own name for itself: a CSL item's `id`, a BibTeX citation key
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    sources: dict[str, Loc] = field(default_factory=dict)  # the work's field -> where the record has it
+    author_fields: dict[str, str | None] = field(default_factory=dict)  # the same inside an author (None: made)
+
+    def locate(self, loc: Loc) -> list[str | int]:
+        """Where in the record, as it was sent, is the value that `loc` (in the work's terms, no "body") names."""
+        if not loc:
+            return []
+        head, *rest = loc
+        if head not in self.sources:
+            return [head, *rest]
+        if head in ("title", "abstract"):
+            rest = []  # the language key is ours, not the record's
+        elif head == "authors" and len(rest) > 1:
+            inner = self.author_fields.get(str(rest[1]), str(rest[1]))
+            rest = [rest[0]] if inner is None else [rest[0], inner, *rest[2:]]
+        return [*self.sources[head], *rest]
+
+    def put(self, name: str, value: Any, source: Loc | None = None) -> None:
+        """Set the work's field `name`, if the record has a value for it, noting where it came from."""
+        if value is None or value == "" or value == []:
+            return
+        assert self.fields is not None
+        self.fields[name] = value
+        if source is not None:
+            self.sources[name] = source
+
+
+def _unreadable(msg: str, key: str | None = None) -> Record:
+    return Record(None, key=key, errors=[{"loc": [], "msg": msg, "type": "unreadable"}])
+
+
+# --- types -------------------------------------------------------------------------------------------------
+
+_CSL_TYPES = {
+    "article-journal": WorkType.journal_article,
+    "review": WorkType.journal_article,
+    "article": WorkType.report,  # CSL's "article" is a preprint or a working paper
+    "article-magazine": WorkType.popular_article,
+    "article-newspaper": WorkType.popular_article,
+    "post": WorkType.popular_article,
+    "post-weblog": WorkType.popular_article,
+    "book": WorkType.book,
+    "chapter": WorkType.book_chapter,
+    "entry-encyclopedia": WorkType.book_chapter,
+    "entry-dictionary": WorkType.book_chapter,
+    "paper-conference": WorkType.conference_paper,
+    "report": WorkType.report,
+    "thesis": WorkType.thesis,
+    "dataset": WorkType.dataset,
+}
+_BIBTEX_TYPES = {
+    "article": WorkType.journal_article,
+    "book": WorkType.book,
+    "mvbook": WorkType.book,
+    "proceedings": WorkType.book,
+    "inbook": WorkType.book_chapter,
+    "incollection": WorkType.book_chapter,
+    "inreference": WorkType.book_chapter,
+    "inproceedings": WorkType.conference_paper,
+    "conference": WorkType.conference_paper,
+    "techreport": WorkType.report,
+    "report": WorkType.report,
+    "phdthesis": WorkType.thesis,
+    "mastersthesis": WorkType.thesis,
+    "thesis": WorkType.thesis,
+    "dataset": WorkType.dataset,
+    "data": WorkType.dataset,
+}
+
+
+def _work_type(record: Record, value: Any, known: dict[str, WorkType], source: Loc, shown: str = "{}") -> None:
+    """Our type for the record's. A type that has none is the record's error, naming the types that have."""
+    if isinstance(value, str) and value.strip():
+        name = value.strip().lower()
+        if name in known:
+            record.put("type", known[name].value, source)
+        elif name in WorkType.__members__:
+            record.put("type", name, source)
+        else:
+            record.sources["type"] = source
+            record.errors.append({"loc": list(source), "type": "unsupported_type", "msg": (
+                f"records of this type cannot be imported; the types that can: "
+                f"{', '.join(shown.format(t) for t in sorted(known))}, or one of: {', '.join(WorkType)}")})
+    else:
+        record.put("type", value, source)  # absent or not text: validation says what is wrong
+
+
+# --- values ------------------------------------------------------------------------------------------------
+
+_LANGUAGE_NAMES = {
+    "english": "en", "chinese": "zh", "mandarin": "zh", "german": "de", "ngerman": "de", "french": "fr",
+    "spanish": "es", "italian": "it", "japanese": "ja", "korean": "ko", "russian": "ru", "portuguese": "pt",
+    "dutch": "nl", "polish": "pl", "czech": "cs", "swedish": "sv", "danish": "da", "finnish": "fi",
+}
+_DOI_RESOLVER = re.compile(r"^https?://(dx\.)?doi\.org/", re.IGNORECASE)
+_JATS_TAG = re.compile(r"</?jats:[^>]*>")
+_SEPARATORS = re.compile(r"[;,]")
+_DASHES = re.compile(r"\s*(--|–|—)\s*")
+_MONTHS = {name: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for name in names}
+
+
+def _text(value: Any) -> Any:
+    """A string stripped, a number as its digits (CSL allows `"volume": 12`), anything else as it is:
+    validation then says it is not text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _language(value: Any) -> str | None:
+    """A BCP 47 tag for the record's language: "zh-CN" and "English" are read; what names no language this
+    service knows is left out rather than refusing the record."""
+    if not isinstance(value, str) or not value.strip() or len(value) > 35:
+        return None
+    tag = _LANGUAGE_NAMES.get(value.strip().lower(), value.strip())
+    try:
+        return langcodes.standardize_tag(tag) if langcodes.tag_is_valid(tag) else None
+    except (ValueError, LookupError):
+        return None
+
+
+def _split(value: Any) -> Any:
+    """Keywords: a list as it is, a string split at commas and semicolons."""
+    if isinstance(value, str):
+        return [k.strip() for k in _SEPARATORS.split(value) if k.strip()]
+    return value
+
+
+def _first(value: Any) -> Any:
+    """The first of several (ISBNs, container titles): of a list, or of a string split at commas/semicolons."""
+    if isinstance(value, list):
+        return _text(value[0]) if value else None
+    if isinstance(value, str):
+        return next((v.strip() for v in _SEPARATORS.split(value) if v.strip()), None)
+    return _text(value)
+
+
+def _open_access_url(value: Any) -> Any:
+    if isinstance(value, str) and _DOI_RESOLVER.match(value.strip()):
+        return None
+    return _text(value)
+
+
+def _pages(value: Any) -> Any:
+    value = _text(value)
+    return _DASHES.sub("-", value) if isinstance(value, str) else value
+
+
+def _date(year: Any, month: Any = None, day: Any = None) -> str | None:
+    """`YYYY`, `YYYY-MM` or `YYYY-MM-DD` from numbers or digit strings; None when they are not numbers."""
+    if isinstance(year, bool) or year is None:
+        return None
+    try:
+        numbers = [int(str(p).strip()) for p in (year, month, day) if p is not None and str(p).strip()]
+    except ValueError:
+        return None
+    if not numbers or numbers[0] < 0:
+        return None
+    y, *rest = numbers
+    if rest and not 1 <= rest[0] <= 12:
+        rest = []  # CSL's seasons (13-16) and the like: the year says when
+    return "-".join([f"{y:04d}", *(f"{n:02d}" for n in rest)])
+
+
+def _key(value: Any) -> str | None:
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value)[:100]
+    return None
+
+
+# --- CSL-JSON ------------------------------------------------------------------------------------------------
+
+_CSL_SOURCES: dict[str, Loc] = {
+    "type": ("type",), "title": ("title",), "abstract": ("abstract",), "authors": ("author",),
+    "date": ("issued",), "doi": ("DOI",), "isbn": ("ISBN",), "volume": ("volume",), "issue": ("issue",),
+    "pages": ("page",), "venue": ("container-title",), "publisher": ("publisher",), "keywords": ("keyword",),
+    "language": ("language",), "open_access_url": ("URL",), "research_areas": ("custom", "research_areas"),
+    "agreement_ids": ("custom", "agreement_ids"), "project_ids": ("custom", "project_ids"),
+}
+
+
+def csl_items(document: Any) -> list[Any]:
+    """The items of a CSL-JSON document: a list of items, or `{"items": [...]}`."""
+    if isinstance(document, dict) and "items" in document:
+        document = document["items"]
+    if not isinstance(document, list):
+        raise UnreadableBody('CSL-JSON is a list of items, or an object {"items": [...]}')
+    return document
+
+
+def _csl_author(person: Any) -> Any:
+    if not isinstance(person, dict):
+        return person
+    literal = person.get("literal")
+    if isinstance(literal, str) and literal.strip():
+        name: Any = literal.strip()
+    else:
+        parts = [person.get(k) for k in ("given", "dropping-particle", "non-dropping-particle", "family")]
+        words = [p.strip() for p in parts if isinstance(p, str) and p.strip()]
+        name = " ".join(words) if words else person.get("family", person.get("given"))
+        suffix = person.get("suffix")
+        if words and isinstance(suffix, str) and suffix.strip():
+            name = f"{name}, {suffix.strip()}"
+    author: dict[str, Any] = {"name": name}
+    if person.get("ORCID"):
+        author["orcid"] = _text(person["ORCID"])
+    affiliation = person.get("affiliation")
+    if isinstance(affiliation, list):  # Crossref: [{"name": "..."}]
+        affiliation = next((a.get("name") if isinstance(a, dict) else a for a in affiliation), None)
+    if affiliation:
+        author["affiliation"] = _text(affiliation)
+    if person.get("affiliation_partner_id"):
+        author["affiliation_partner_id"] = person["affiliation_partner_id"]
+    return author
+
+
+def _csl_date(issued: Any) -> Any:
+    if isinstance(issued, dict):
+        parts = issued.get("date-parts")
+        if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+            first = parts[0][:3]
+            return _date(*first) or " ".join(str(p) for p in first)[:20]
+        for key in ("raw", "literal"):
+            if isinstance(issued.get(key), str):
+                return issued[key].strip()
+    return _text(issued)
+
+
+def csl_record(item: Any) -> Record:
+    """One CSL-JSON item as a work's fields."""
+    if not isinstance(item, dict):
+        return _unreadable("a CSL-JSON item is an object")
+    record = Record({}, key=_key(item.get("id")), sources=dict(_CSL_SOURCES),
+                    author_fields={"name": None, "orcid": "ORCID"})
+    custom = item["custom"] if isinstance(item.get("custom"), dict) else {}
+    if "type" in custom:
+        _work_type(record, custom["type"], _CSL_TYPES, ("custom", "type"))
+    else:
+        _work_type(record, item.get("type"), _CSL_TYPES, ("type",))
+    language = _language(item.get("language"))
+    if item.get("title"):
+        record.put("title", {language or "en": _text(item["title"])})
+    if item.get("abstract"):
+        abstract = _text(item["abstract"])
+        if isinstance(abstract, str):
+            abstract = " ".join(_JATS_TAG.sub(" ", abstract).split())  # Crossref's abstracts are JATS XML
+        record.put("abstract", {language or "en": abstract})
+    people = "author" if item.get("author") else "editor"
+    persons = item.get(people)
+    record.put("authors", [_csl_author(p) for p in persons] if isinstance(persons, list) else persons, (people,))
+    record.put("date", _csl_date(item.get("issued")))
+    for name, csl in (("doi", "DOI"), ("volume", "volume"), ("issue", "issue"), ("publisher", "publisher")):
+        record.put(name, _text(item.get(csl)))
+    record.put("pages", _pages(item.get("page")))
+    if record.fields and isinstance(record.fields.get("type"), str) and record.fields["type"] in BOOKS:
+        record.put("isbn", _first(item.get("ISBN")))
+    for csl in ("container-title", "event-title", "collection-title"):
+        if item.get(csl):
+            record.put("venue", _first(item[csl]) if isinstance(item[csl], list) else _text(item[csl]), (csl,))
+            break
+    record.put("keywords", _split(item.get("keyword")))
+    record.put("language", language)
+    record.put("open_access_url", _open_access_url(item.get("URL")))
+    for name in ("research_areas", "agreement_ids", "project_ids"):
+        record.put(name, custom.get(name))
+    return record
+
+
+# --- BibTeX ------------------------------------------------------------------------------------------------
+
+_BIBTEX_SOURCES: dict[str, Loc] = {
+    "type": ("entry_type",), "title": ("title",), "abstract": ("abstract",), "authors": ("author",),
+    "date": ("year",), "doi": ("doi",), "isbn": ("isbn",), "volume": ("volume",), "issue": ("number",),
+    "pages": ("pages",), "venue": ("journal",), "publisher": ("publisher",), "keywords": ("keywords",),
+    "language": ("language",), "open_access_url": ("url",),
+}
+_LATEX = LatexNodes2Text(math_mode="verbatim")
+_PLAIN = (("---", "—"), ("--", "–"), ("~", " "))
+
+
+def latex_to_text(value: str) -> str:
+    """BibTeX's LaTeX as plain Unicode: `M{\\"u}ller` is "Müller", `{DNA}` is "DNA", `1--10` an en dash."""
+    if "\\" in value or "$" in value:
+        try:
+            value = _LATEX.latex_to_text(value)
+        except Exception:  # pylatexenc on odd input: the text without its braces is better than nothing
+            value = value.replace("{", "").replace("}", "")
+    else:  # no macros: most fields, and far quicker than parsing them as LaTeX
+        value = value.replace("{", "").replace("}", "")
+        for latex, text in _PLAIN:
+            value = value.replace(latex, text)
+    return " ".join(value.split())
+
+
+def bibtex_blocks(text: str) -> list[bibtex.Block]:
+    """The entries of a BibTeX text, and the entries that could not be parsed, in the order they came;
+    `@string`s resolved, comments and preambles left out. A citation key used twice is no error here: keys are
+    the file's business, and duplicate works are told by their DOI."""
+    blocks: list[bibtex.Block] = []
+    for block in bibtexparser.parse_string(text).blocks:
+        if isinstance(block, bibtex.DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, bibtex.Entry):
+            blocks.append(block.ignore_error_block)
+        elif isinstance(block, bibtex.Entry | bibtex.ParsingFailedBlock):
+            blocks.append(block)
+    return blocks
+
+
+def _bibtex_authors(value: str) -> list[dict[str, Any]]:
+    authors = []
+    for raw in split_multiple_persons_names(value):
+        parts = parse_single_name_into_parts(raw)  # braces kept: "{World Wildlife Fund}" is one last name
+        name = latex_to_text(" ".join([*parts.first, *parts.von, *parts.last]))
+        if parts.jr:
+            name = f"{name}, {latex_to_text(' '.join(parts.jr))}"
+        authors.append({"name": name})
+    return authors
+
+
+def _bibtex_date(fields: dict[str, str]) -> tuple[str | None, Loc]:
+    if fields.get("date"):
+        return fields["date"], ("date",)
+    year = fields.get("year")
+    if year is None:
+        return None, ("year",)
+    month = (fields.get("month") or "").lower().rstrip(".")
+    number = _MONTHS.get(month) or (month if month.isdigit() else None)
+    return _date(year, number) or year, ("year",)
+
+
+def bibtex_record(block: bibtex.Block) -> Record:
+    """One BibTeX entry (or an entry that could not be parsed) as a work's fields."""
+    if not isinstance(block, bibtex.Entry):
+        line = f" at line {block.start_line + 1}" if block.start_line is not None else ""
+        error = getattr(block, "error", None)
+        reason = " ".join(str(getattr(error, "abort_reason", None) or error or "").split())[:300]
+        return _unreadable(f"the entry{line} is not BibTeX that can be read" + (f": {reason}" if reason else ""))
+    raw = {f.key.lower(): f.value for f in block.fields if isinstance(f.value, str) and f.value.strip()}
+    plain = {k: latex_to_text(v) for k, v in raw.items() if k not in ("author", "editor")}
+    record = Record({}, key=_key(block.key), sources=dict(_BIBTEX_SOURCES), author_fields={"name": None})
+    _work_type(record, block.entry_type, _BIBTEX_TYPES, ("entry_type",), shown="@{}")
+    language_field = "langid" if plain.get("langid") else "language"
+    language = _language(plain.get(language_field))
+    if plain.get("title"):
+        record.put("title", {language or "en": plain["title"]})
+    if plain.get("abstract"):
+        record.put("abstract", {language or "en": plain["abstract"]})
+    people = "author" if raw.get("author") else "editor"
+    if raw.get(people):
+        try:
+            record.put("authors", _bibtex_authors(raw[people]), (people,))
+        except ValueError as exc:  # bibtexparser's InvalidNameError: "Too many commas" and the like
+            reason = str(exc).rsplit(": ", 1)[-1][:200]
+            record.errors.append({"loc": [people], "msg": f"names that cannot be read: {reason}",
+                                  "type": "value_error"})
+    date, date_source = _bibtex_date(plain)
+    record.put("date", date, date_source)
+    record.put("doi", plain.get("doi"))
+    record.put("volume", plain.get("volume"))
+    issue = "number" if plain.get("number") else "issue"
+    record.put("issue", plain.get(issue), (issue,))
+    record.put("pages", _pages(plain.get("pages")))
+    if record.fields and isinstance(record.fields.get("type"), str) and record.fields["type"] in BOOKS:
+        record.put("isbn", _first(plain.get("isbn")))
+    for name in ("journal", "journaltitle", "booktitle", "series"):
+        if plain.get(name):
+            record.put("venue", plain[name], (name,))
+            break
+    for name in ("publisher", "school", "institution", "organization"):
+        if plain.get(name):
+            record.put("publisher", plain[name], (name,))
+            break
+    record.put("keywords", _split(plain.get("keywords")))
+    record.put("language", language, (language_field,))
+    record.put("open_access_url", _open_access_url(plain.get("url")))
+    return record
