@@ -8,10 +8,11 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from prometheus_fastapi_instrumentator import Instrumentator
 
-from gateway.api import admin_keys, docs
+from gateway.api import admin_keys, aggregates, docs
 from gateway.db import models as _models  # noqa: F401  (maps the domain classes onto the tables)
 from gateway.deps import gateway_caller
 from gateway.idempotency import IdempotentPosts
@@ -64,6 +65,7 @@ breakers = {r.service: CircuitBreaker(r.service, settings.breaker_failures, sett
 rate_limits = RateLimits(settings.rate_limits or routing.rate_limits, settings.redis_url, settings.rate_limit_prefix)
 install_problem_handlers(app)
 app.include_router(admin_keys.router)
+app.include_router(aggregates.router)
 app.include_router(docs.router)
 
 
@@ -114,3 +116,15 @@ Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics", "
     app
 ).expose(app, include_in_schema=False)
 app.add_middleware(RequestContextMiddleware)
+if settings.cors_origins:
+    # Browsers on the dashboard's and the app's origins may call the API; no one else's pages may.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept", "Accept-Language", "If-Match",
+                       "If-None-Match", "Idempotency-Key", "X-Request-ID", "traceparent"],
+        expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", "RateLimit-Limit",
+                        "RateLimit-Remaining", "RateLimit-Reset", "Idempotent-Replayed"],
+        max_age=600,
+    )

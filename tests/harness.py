@@ -31,6 +31,7 @@ DATABASES = ("gateway", *SERVICES)
 INTERNAL_SECRET = "test-internal-secret-" + uuid.uuid4().hex
 JWT_SECRET = "test-jwt-secret-" + uuid.uuid4().hex
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
+CORS_ORIGIN = "https://dashboard.panda.example"
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 
@@ -223,6 +224,7 @@ class Stack:
                                                for role in ("anonymous", "member", "partner", "analyst",
                                                             "coordinator", "admin")}),
             "PARTNERSHIPS_EXPIRY_CHECK_SECONDS": "0.3",
+            "GATEWAY_CORS_ORIGINS": json.dumps([CORS_ORIGIN]),
             "GATEWAY_PORT": str(self.ports["gateway"]),
             **{f"GATEWAY_UPSTREAM_{s.upper()}": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES},
             **{f"{s.upper()}_PORT": str(self.ports[s]) for s in SERVICES},

@@ -1,7 +1,7 @@
 """The partnerships service: partner institutions, agreements and their cooperation plans, pandas and loans,
 and the impact ledger of what each cooperation produced."""
 
-from services.partnerships.api import agreements, impact, loans, pandas, partners, projects
+from services.partnerships.api import agreements, impact, loans, pandas, partners, projects, stats
 from services.partnerships.db.models import messaging
 from services.partnerships.events.handlers import handlers
 from services.partnerships.expiry import expire_agreements
@@ -13,7 +13,8 @@ app = create_service_app(
     settings,
     title="Partnerships",
     tables=messaging,
-    routers=[partners.router, agreements.router, projects.router, pandas.router, loans.router, impact.router],
+    routers=[partners.router, agreements.router, projects.router, pandas.router, loans.router, impact.router,
+             stats.router],
     handlers=handlers,
     jobs=[expire_agreements],
 )
