@@ -1,0 +1,135 @@
+"""Event propagation: from a committed write in one service to its projection in another.
+
+A coordinator registers WRITES partners through the gateway (`POST /api/v1/partnerships/partners`), IN_FLIGHT
+at a time. The 201 answer means the partner and its outbox row are committed; from the moment it arrives, the
+benchmark polls the training service's copy (`GET /api/v1/training/partners/{id}`, directly at the service with
+the signed caller header, every POLL_SECONDS) until it answers 200. The path measured: the outbox relay (woken by
+the commit) publishes `partnerships.partner.registered` to Kafka, training's consumer fetches it and writes its
+`known_partners` row.
+
+A latency is the time from the 201 to the answer of the first poll that found the partner, so it overstates the
+true figure by up to one poll's round trip plus POLL_SECONDS. The first WARMUP writes are not counted (the first
+events of a topic pay for metadata lookups and connection set-up).
+
+Where the time goes, from the services' own records: the partnerships outbox row's `created_at` (in the write's
+transaction) and `published_at` (once the broker acknowledged it) give the relay's part; training's inbox row's
+`handled_at` (in the transaction that wrote the copy) against `published_at` gives the broker and consumer part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+from sqlalchemy import MetaData, select
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bench.common import SignedCaller, load_average, ms, percentile
+from bench.report import Report
+from shared.events.consumer import inbox_table
+from shared.events.outbox import outbox_tables
+from tests.harness import Stack
+
+PARTNERS = "/api/v1/partnerships/partners"
+WRITES = 200
+WARMUP = 10
+IN_FLIGHT = 4
+POLL_SECONDS = 0.002
+GIVE_UP_SECONDS = 30.0
+TARGET_P50_MS = 50.0
+
+
+def run(stack: Stack) -> Report:
+    key = stack.issue_key("coordinator", name="bench event propagation")["key"]
+    load_before = load_average()
+    latencies, missing, write_ms, ids = asyncio.run(_measure(stack, key))
+    relay, consume = asyncio.run(_stages(stack, ids))
+    return _report(latencies, missing, write_ms, relay, consume, load_before)
+
+
+async def _measure(stack: Stack, key: str) -> tuple[list[float], int, list[float], list[str]]:
+    latencies: list[float] = []
+    ids: list[str] = []
+    write_ms: list[float] = []
+    missing = 0
+    caller = SignedCaller()
+    async with (
+        httpx.AsyncClient(base_url=stack.gateway_url, headers={"X-API-Key": key}, timeout=30) as gateway,
+        httpx.AsyncClient(base_url=stack.service_url("training"), timeout=30) as training,
+    ):
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for i in range(WARMUP + WRITES):
+            queue.put_nowait(i)
+
+        async def writer() -> None:
+            nonlocal missing
+            while not queue.empty():
+                i = queue.get_nowait()
+                sent = time.perf_counter()
+                r = await gateway.post(PARTNERS, json={"name": {"en": f"Propagation zoo {i}"}, "kind": "zoo",
+                                                       "country": "NL"})
+                committed = time.perf_counter()
+                r.raise_for_status()
+                url = f"/api/v1/training/partners/{r.json()['id']}"
+                while True:
+                    seen = await training.get(url, headers=caller.headers())
+                    if seen.status_code == 200:
+                        if i >= WARMUP:
+                            ids.append(r.json()["id"])
+                            latencies.append(time.perf_counter() - committed)
+                            write_ms.append(committed - sent)
+                        break
+                    if seen.status_code != 404:
+                        seen.raise_for_status()
+                    if time.perf_counter() - committed > GIVE_UP_SECONDS:
+                        missing += 1
+                        break
+                    await asyncio.sleep(POLL_SECONDS)
+
+        await asyncio.gather(*(writer() for _ in range(IN_FLIGHT)))
+    return latencies, missing, write_ms, ids
+
+
+async def _stages(stack: Stack, ids: list[str]) -> tuple[list[float], list[float]]:
+    """Per event: outbox row written -> published, and published -> handled by training (seconds)."""
+    outbox, _ = outbox_tables(MetaData())
+    inbox = inbox_table(MetaData())
+    engines = {name: create_async_engine(stack.dbs.urls[name]) for name in ("partnerships", "training")}
+    try:
+        async with engines["partnerships"].connect() as conn:
+            rows = (await conn.execute(
+                select(outbox.c.event_id, outbox.c.created_at, outbox.c.published_at)
+                .where(outbox.c.key.in_(ids), outbox.c.topic == "partnerships.events"))).all()
+        async with engines["training"].connect() as conn:
+            handled = dict((await conn.execute(
+                select(inbox.c.event_id, inbox.c.handled_at)
+                .where(inbox.c.event_id.in_([r.event_id for r in rows])))).all())
+    finally:
+        for engine in engines.values():
+            await engine.dispose()
+    relay = [(r.published_at - r.created_at).total_seconds() for r in rows if r.published_at]
+    consume = [(handled[r.event_id] - r.published_at).total_seconds() for r in rows
+               if r.published_at and r.event_id in handled]
+    return relay, consume
+
+
+def _report(latencies: list[float], missing: int, write_ms: list[float], relay: list[float], consume: list[float],
+            load_before: str) -> Report:
+    report = Report("event_propagation", f"{WRITES} partners registered through the gateway ({IN_FLIGHT} at a "
+                                         f"time), each polled every {POLL_SECONDS * 1000:g} ms at training's "
+                                         "copy from the 201 until it is there")
+    p50 = ms(percentile(latencies, 50))
+    report.add("writes", "writes measured (after warm-up)", len(latencies) + missing)
+    report.add("write_p50_ms", "write (POST 201) p50 ms", ms(percentile(write_ms, 50)))
+    report.add("propagation_p50_ms", "commit -> training copy p50 ms", p50, f"<= {TARGET_P50_MS:g}",
+               p50 <= TARGET_P50_MS)
+    report.add("propagation_p99_ms", "commit -> training copy p99 ms", ms(percentile(latencies, 99)))
+    report.add("propagation_max_ms", "commit -> training copy max ms", ms(max(latencies, default=0)))
+    report.add("relay_p50_ms", "of which outbox row -> published p50 ms", ms(percentile(relay, 50)))
+    report.add("relay_p99_ms", "of which outbox row -> published p99 ms", ms(percentile(relay, 99)))
+    report.add("consume_p50_ms", "of which published -> handled by training p50 ms", ms(percentile(consume, 50)))
+    report.add("consume_p99_ms", "of which published -> handled by training p99 ms", ms(percentile(consume, 99)))
+    report.add("missing", f"never arrived within {GIVE_UP_SECONDS:g} s", missing, "0", missing == 0)
+    report.add("load_average", "machine load average before (1/5/15 min)", load_before)
+    return report
