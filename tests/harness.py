@@ -224,6 +224,13 @@ class Stack:
                                                for role in ("anonymous", "member", "partner", "analyst",
                                                             "coordinator", "admin")}),
             "PARTNERSHIPS_EXPIRY_CHECK_SECONDS": "0.3",
+            # Webhooks: receivers on loopback are allowed, and retries and giving up take seconds, not a day.
+            "PARTNERSHIPS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+            "PARTNERSHIPS_WEBHOOK_POLL_SECONDS": "0.1",
+            "PARTNERSHIPS_WEBHOOK_RETRY_INITIAL_SECONDS": "0.2",
+            "PARTNERSHIPS_WEBHOOK_RETRY_MAX_SECONDS": "0.5",
+            "PARTNERSHIPS_WEBHOOK_GIVE_UP_SECONDS": "4",
+            "PARTNERSHIPS_WEBHOOK_TIMEOUT_SECONDS": "2",
             "GATEWAY_CORS_ORIGINS": json.dumps([CORS_ORIGIN]),
             "GATEWAY_PORT": str(self.ports["gateway"]),
             **{f"GATEWAY_UPSTREAM_{s.upper()}": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES},

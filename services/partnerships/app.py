@@ -1,11 +1,12 @@
 """The partnerships service: partner institutions, agreements and their cooperation plans, pandas and loans,
-and the impact ledger of what each cooperation produced."""
+the impact ledger of what each cooperation produced, and the partners' webhooks."""
 
-from services.partnerships.api import agreements, impact, loans, pandas, partners, projects, stats
+from services.partnerships.api import agreements, impact, loans, pandas, partners, projects, stats, webhooks
 from services.partnerships.db.models import messaging
 from services.partnerships.events.handlers import handlers
 from services.partnerships.expiry import expire_agreements
 from services.partnerships.settings import PartnershipsSettings
+from services.partnerships.webhooks import deliver_webhooks
 from shared.service import create_service_app
 
 settings = PartnershipsSettings()
@@ -14,7 +15,7 @@ app = create_service_app(
     title="Partnerships",
     tables=messaging,
     routers=[partners.router, agreements.router, projects.router, pandas.router, loans.router, impact.router,
-             stats.router],
+             stats.router, webhooks.router],
     handlers=handlers,
-    jobs=[expire_agreements],
+    jobs=[expire_agreements, deliver_webhooks],
 )

@@ -57,28 +57,71 @@ def inbox_table(metadata: MetaData) -> Table:
 
 
 class EventHandlers:
-    """What a service reacts to: one handler per event type (`@handlers.on("partnerships.partner.registered")`)."""
+    """What a service reacts to: handlers by event type (`@handlers.on("partnerships.partner.registered")`), and
+    handlers that take every event of a topic (`@handlers.on_topic("training.events")`). An event goes to each
+    of its type's handlers, then to each of its topic's, in the order they were registered, all in one
+    transaction."""
 
     def __init__(self) -> None:
-        self._by_type: dict[str, Handler] = {}
+        self._by_type: dict[str, list[Handler]] = {}
+        self._by_topic: dict[str, list[Handler]] = {}
 
     def on(self, *event_types: str) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
             for t in event_types:
-                self._by_type[t] = fn
+                _add(self._by_type, t, fn)
+            return fn
+
+        return register
+
+    def on_topic(self, *topics: str) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            for topic in topics:
+                _add(self._by_topic, topic, fn)
             return fn
 
         return register
 
     def include(self, other: EventHandlers) -> None:
-        self._by_type.update(other._by_type)
+        for t, fns in other._by_type.items():
+            for fn in fns:
+                _add(self._by_type, t, fn)
+        for topic, fns in other._by_topic.items():
+            for fn in fns:
+                _add(self._by_topic, topic, fn)
+
+    def handlers_for(self, event_type: str, topic: str | None = None) -> list[Handler]:
+        """Every handler of an event of `event_type` read from `topic` (by default its service's topic)."""
+        topic = topic or _topic_of(event_type)
+        return [*self._by_type.get(event_type, ()), *self._by_topic.get(topic, ())]
 
     def get(self, event_type: str) -> Handler | None:
-        return self._by_type.get(event_type)
+        """One handler that runs all of the event type's handlers in order, or None if nothing handles it."""
+        fns = self.handlers_for(event_type)
+        if not fns:
+            return None
+        if len(fns) == 1:
+            return fns[0]
+
+        async def each(session: AsyncSession, event: CloudEvent) -> None:
+            for fn in fns:
+                await fn(session, event)
+
+        return each
 
     @property
     def topics(self) -> set[str]:
-        return {t.split(".", 1)[0] + ".events" for t in self._by_type}
+        return {_topic_of(t) for t in self._by_type} | set(self._by_topic)
+
+
+def _topic_of(event_type: str) -> str:
+    return event_type.split(".", 1)[0] + ".events"
+
+
+def _add(registry: dict[str, list[Handler]], key: str, fn: Handler) -> None:
+    fns = registry.setdefault(key, [])
+    if fn not in fns:  # the same handler included twice still runs once
+        fns.append(fn)
 
 
 class _Rebalances(ConsumerRebalanceListener):
@@ -155,6 +198,9 @@ class ConsumerRunner:
             session_timeout_ms=10_000,
             heartbeat_interval_ms=1_000,
             metadata_max_age_ms=5_000,
+            # A fetch waits at most this long for new records: the embedded broker does not answer a waiting
+            # fetch when records arrive, so aiokafka's 500 ms default would be every event's delay.
+            fetch_max_wait_ms=20,
         )
         self.consumer = consumer
         consumer.subscribe(self.topics, listener=_Rebalances(self, consumer))
@@ -244,29 +290,30 @@ class ConsumerRunner:
             await self._dead_letter(record, exc.last_attempt.exception() or exc)
 
     async def _apply(self, session: AsyncSession, records: Iterable[ConsumerRecord]) -> None:
-        events: list[CloudEvent] = []
+        events: list[tuple[str, CloudEvent]] = []
         for record in records:
             try:
-                events.append(CloudEvent.from_json(record.value))
+                events.append((record.topic, CloudEvent.from_json(record.value)))
             except (ValidationError, ValueError, TypeError) as exc:
                 raise _Poison(f"not a readable CloudEvent: {exc}") from exc
-        ids = [e.id for e in events]
+        ids = [e.id for _, e in events]
         seen = set(
             (await session.execute(select(self.inbox.c.event_id).where(self.inbox.c.event_id.in_(ids)))).scalars()
         )
         handled: list[CloudEvent] = []
-        for event in events:
+        for topic, event in events:
             if event.id in seen:
                 DUPLICATES.labels(self.service).inc()
                 continue
             seen.add(event.id)
-            handler = self.handlers.get(event.type)
-            if handler is None:
+            handlers = self.handlers.handlers_for(event.type, topic)
+            if not handlers:
                 continue
             trace = TraceContext.parse(event.traceparent)
             token = traceparent_var.set(trace.child().header if trace else None)
             try:
-                await handler(session, event)
+                for handler in handlers:
+                    await handler(session, event)
             finally:
                 traceparent_var.reset(token)
             await session.execute(

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -29,6 +30,7 @@ from services.partnerships.domain.loan import Loan, LoanState
 from services.partnerships.domain.panda import Panda, Sex
 from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
+from services.partnerships.domain.webhook import Subscription, SubscriptionState
 from shared.db.naming import NAMING
 from shared.db.types import BigIntId, JSONType, UTCDateTime
 from shared.messaging import messaging_tables
@@ -207,6 +209,64 @@ impact_contributions = Table(
     Index("ix_impact_contributions_scope", "scope", "scope_id"),
 )
 
+# --- webhooks ------------------------------------------------------------------------------------------------
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("partner_id", Uuid, ForeignKey("partners.id"), nullable=False),
+    Column("url", String(2000), nullable=False),
+    Column("event_types", JSONType, nullable=False),
+    # Kept as given: signing needs it. Shown to the partner once, when the subscription is created.
+    Column("secret", String(100), nullable=False),
+    Column("description", String(500), nullable=True),
+    Column("state", _enum(SubscriptionState, 20), nullable=False),
+    Column("disabled_reason", Text, nullable=True),
+    Column("disabled_at", UTCDateTime, nullable=True),
+    Column("failing_since", UTCDateTime, nullable=True),  # the first failed attempt since the last success
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_webhook_subscriptions_partner_id_id", "partner_id", "id"),
+)
+
+# The delivery log: one row per event a subscription takes (kind "event"), plus notices to the partner (kind
+# "subscription_disabled"). `seq` is the order the consumer queued them in: per (subscription, ordering_key),
+# only the oldest pending row is ever attempted, so each subject's events arrive in order.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("seq", BigIntId, primary_key=True, autoincrement=True),
+    Column("id", Uuid, nullable=False, unique=True),
+    Column("subscription_id", Uuid, ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("event_id", String(200), nullable=True),
+    Column("event_type", String(200), nullable=True),
+    Column("subject", String(200), nullable=True),
+    Column("ordering_key", String(200), nullable=False),  # the subject (or, without one, the event id)
+    Column("payload", Text, nullable=True),  # the CloudEvent as JSON, the body that is sent
+    Column("detail", Text, nullable=True),  # what a notice says
+    Column("state", String(20), nullable=False),
+    Column("attempts", SmallInteger, nullable=False),
+    Column("last_status", SmallInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("first_attempt_at", UTCDateTime, nullable=True),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("delivered_at", UTCDateTime, nullable=True),
+    # A replica claims an attempt by bumping `claim` while the lease is free; another replica's claim of the
+    # same attempt then matches no row.
+    Column("claim", Integer, nullable=False),
+    Column("lease_until", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("uq_webhook_deliveries_subscription_id_event_id", "subscription_id", "event_id", unique=True),
+    Index("ix_webhook_deliveries_subscription_id_seq", "subscription_id", "seq"),
+    Index("ix_webhook_deliveries_order", "subscription_id", "ordering_key", "seq"),
+    Index("ix_webhook_deliveries_due", "next_attempt_at",
+          sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
+)
+
 # --- mapping -------------------------------------------------------------------------------------------------
 
 mapper_registry = registry(metadata=metadata)
@@ -224,6 +284,9 @@ mapper_registry.map_imperatively(
 mapper_registry.map_imperatively(Project, projects, version_id_col=projects.c.version, version_id_generator=False)
 mapper_registry.map_imperatively(Panda, pandas, version_id_col=pandas.c.version, version_id_generator=False)
 mapper_registry.map_imperatively(Loan, loans, version_id_col=loans.c.version, version_id_generator=False)
+mapper_registry.map_imperatively(
+    Subscription, webhook_subscriptions, version_id_col=webhook_subscriptions.c.version, version_id_generator=False
+)
 
 
 @event.listens_for(Partner, "before_insert")

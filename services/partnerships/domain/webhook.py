@@ -1,0 +1,265 @@
+"""Webhooks: a partner's subscriptions to the events that concern it, and the rules of their delivery.
+
+Plain Python, no I/O: which events concern which partner, which event types a subscription takes, what a
+destination URL may be (no loopback, private or link-local address unless an allowlist names it), how a
+delivery is signed, and when a failing one is retried or given up. `webhooks.py` (the delivery job) and
+`api/webhooks.py` do the I/O; `events/handlers.py` queues the deliveries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import ipaddress
+import random
+import re
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from shared.domain import RuleViolated
+from shared.ids import new_id
+
+# An event type (`training.enrollment.completed`), a prefix of types (`training.*`, `training.enrollment.*`), or
+# every event that concerns the partner (`*`).
+EVENT_TYPE_PATTERN = r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$"
+_EVENT_TYPE = re.compile(EVENT_TYPE_PATTERN)
+
+SIGNATURE_HEADER = "Webhook-Signature"
+SECRET_PREFIX = "whsec_"  # noqa: S105  (a prefix, not a secret)
+
+
+# --- which events concern a partner -------------------------------------------------------------------------
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def concerned_partners(event_type: str, data: Mapping[str, Any]) -> set[uuid.UUID]:
+    """The partners an event concerns, from its data: `partner_ids` (agreements, outreach events they co-host,
+    works their authors wrote), `partner_id` (their staff's enrollments and certificates), a loan's host and a
+    project's lead partner, and for `partnerships.partner.*` the partner itself. What cannot be read as a
+    partner id concerns nobody: a webhook never refuses an event another consumer may still apply."""
+    found: list[Any] = []
+    ids = data.get("partner_ids")
+    if isinstance(ids, list):
+        found += ids
+    found += [data.get(k) for k in ("partner_id", "host_partner_id", "lead_partner_id")]
+    if event_type.startswith("partnerships.partner."):
+        found.append(data.get("id"))
+    return {p for p in map(_uuid, found) if p is not None}
+
+
+def takes(event_types: Iterable[str], event_type: str) -> bool:
+    """Whether a subscription to `event_types` takes an event of `event_type`."""
+    for pattern in event_types:
+        if pattern == "*" or pattern == event_type:
+            return True
+        if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
+            return True
+    return False
+
+
+def normalized_event_types(event_types: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for i, t in enumerate(event_types):
+        if not _EVENT_TYPE.fullmatch(t):
+            raise RuleViolated(f"{t!r} is not an event type, a prefix such as 'training.*', or '*'",
+                               ("body", "event_types", i))
+        if t not in out:
+            out.append(t)
+    return out
+
+
+# --- where deliveries may go ----------------------------------------------------------------------------------
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class Destination:
+    url: str
+    scheme: str
+    host: str  # lower-case, an IPv6 literal without brackets
+    port: int
+
+    @classmethod
+    def parse(cls, url: str, allowlist: frozenset[str]) -> Destination:
+        """The URL's parts, or RuleViolated: https (plain http only to an allowlisted host), a host, no
+        credentials."""
+        loc = ("body", "url")
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as exc:
+            raise RuleViolated(f"not a URL: {exc}", loc) from exc
+        scheme = parts.scheme.lower()
+        host = (parts.hostname or "").lower()
+        if scheme not in ("https", "http") or not host:
+            raise RuleViolated("the URL must be https://host/...", loc)
+        if scheme == "http" and host not in allowlist:
+            raise RuleViolated("the URL must use https", loc)
+        if parts.username is not None or parts.password is not None:
+            raise RuleViolated("the URL must not carry credentials: deliveries are signed instead", loc)
+        return cls(url=url, scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80))
+
+    def literal_address(self) -> Address | None:
+        try:
+            return ipaddress.ip_address(self.host)
+        except ValueError:
+            return None
+
+    def refusal(self, addresses: Iterable[str], allowlist: frozenset[str]) -> str | None:
+        """Why deliveries may not go to the host at these (resolved) addresses, or None if they may. A host
+        the allowlist names may resolve to anything; otherwise every address must be a public one (or be
+        named by the allowlist itself)."""
+        if self.host in allowlist:
+            return None
+        addresses = list(addresses)
+        if not addresses:
+            return f"{self.host} does not resolve to any address"
+        for text in addresses:
+            if text in allowlist:
+                continue
+            kind = non_public_kind(ipaddress.ip_address(text.split("%", 1)[0]))
+            if kind is not None:
+                return f"{self.host} resolves to a {kind} address ({text}); deliveries go to public addresses only"
+        return None
+
+
+def non_public_kind(address: Address) -> str | None:
+    """What makes an address unfit for deliveries (loopback, private, link-local, ...), or None if public."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    for kind in ("loopback", "link_local", "private", "multicast", "unspecified", "reserved"):
+        if getattr(address, f"is_{kind}"):
+            return kind.replace("_", "-")
+    if not address.is_global:
+        return "non-public"
+    return None
+
+
+# --- signing --------------------------------------------------------------------------------------------------
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the secret>`."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+# --- retrying -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    initial_seconds: float
+    max_seconds: float
+    give_up_seconds: float
+
+    def delay(self, attempts: int, rng: random.Random | None = None) -> dt.timedelta:
+        """Wait after the `attempts`-th failed attempt: exponential backoff with full jitter, never less than
+        the initial delay and never more than the maximum."""
+        ceiling = min(self.max_seconds, self.initial_seconds * 2 ** min(max(attempts - 1, 0), 60))
+        low = min(self.initial_seconds, ceiling)
+        return dt.timedelta(seconds=(rng or random).uniform(low, ceiling))
+
+    def gives_up(self, failing_since: dt.datetime, now: dt.datetime) -> bool:
+        return now - failing_since >= dt.timedelta(seconds=self.give_up_seconds)
+
+
+# --- a subscription -------------------------------------------------------------------------------------------
+
+
+class SubscriptionState(enum.StrEnum):
+    active = "active"
+    disabled = "disabled"
+
+
+class DeliveryState(enum.StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"  # given up; a replay queues it again
+    notice = "notice"  # an entry of the log that is not an event (the subscription was disabled)
+
+
+class LogEntryKind(enum.StrEnum):
+    event = "event"
+    subscription_disabled = "subscription_disabled"
+
+
+class Subscription:
+    """A partner's subscription: where its events go, which types, and the secret that signs them."""
+
+    def __init__(
+        self, *, id: uuid.UUID, partner_id: uuid.UUID, url: str, event_types: list[str], secret: str,
+        description: str | None, state: SubscriptionState, disabled_reason: str | None,
+        disabled_at: dt.datetime | None, failing_since: dt.datetime | None, version: int,
+        created_at: dt.datetime, updated_at: dt.datetime,
+    ) -> None:
+        self.id = id
+        self.partner_id = partner_id
+        self.url = url
+        self.event_types = event_types
+        self.secret = secret
+        self.description = description
+        self.state = state
+        self.disabled_reason = disabled_reason
+        self.disabled_at = disabled_at
+        self.failing_since = failing_since
+        self.version = version
+        self.created_at = created_at
+        self.updated_at = updated_at
+
+    @classmethod
+    def create(cls, *, partner_id: uuid.UUID, url: str, event_types: list[str], description: str | None,
+               now: dt.datetime) -> Subscription:
+        return cls(
+            id=new_id(), partner_id=partner_id, url=url, event_types=normalized_event_types(event_types),
+            secret=new_secret(), description=description, state=SubscriptionState.active, disabled_reason=None,
+            disabled_at=None, failing_since=None, version=1, created_at=now, updated_at=now,
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.state is SubscriptionState.active
+
+    def update(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
+        """Apply `url`, `event_types`, `description` and `active`; answer what changed (no change, no version).
+        Re-enabling a disabled subscription starts its failure clock afresh."""
+        if "event_types" in changes:
+            changes["event_types"] = normalized_event_types(changes["event_types"])
+        changed = []
+        for name in ("url", "event_types", "description"):
+            if name in changes and getattr(self, name) != changes[name]:
+                setattr(self, name, changes[name])
+                changed.append(name)
+        if "active" in changes and changes["active"] != self.active:
+            if changes["active"]:
+                self.state, self.disabled_reason, self.disabled_at = SubscriptionState.active, None, None
+                self.failing_since = None
+            else:
+                self.disable("disabled by request", now)
+            changed.append("active")
+        if changed:
+            self.version += 1
+            self.updated_at = now
+        return changed
+
+    def disable(self, reason: str, now: dt.datetime) -> None:
+        self.state, self.disabled_reason, self.disabled_at = SubscriptionState.disabled, reason, now
