@@ -314,6 +314,9 @@ class ConsumerRunner:
             try:
                 for handler in handlers:
                     await handler(session, event)
+                # Under the event's trace: one trace id follows a request from the gateway into this line.
+                log.info("event applied", extra={"event_type": event.type, "event_id": event.id,
+                                                 "subject": event.subject})
             finally:
                 traceparent_var.reset(token)
             await session.execute(
