@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db.types import JSONType, UTCDateTime, utcnow
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
+from shared.readmodels import keep_newest
 
 AGREEMENT_EVENTS = tuple(
     f"partnerships.agreement.{verb}"
@@ -64,11 +65,7 @@ class KnownAgreements:
             "version": int(data["version"]),
             "updated_at": utcnow(),
         }
-        current = (await session.execute(select(t.c.version).where(t.c.id == agreement_id))).scalar_one_or_none()
-        if current is None:
-            await session.execute(t.insert().values(id=agreement_id, **values))
-        elif current < values["version"]:  # an older event never overwrites a newer copy
-            await session.execute(t.update().where(t.c.id == agreement_id).values(**values))
+        await keep_newest(session, t, agreement_id, values)
 
     async def unknown_among(self, session: AsyncSession, agreement_ids: list[uuid.UUID]) -> list[uuid.UUID]:
         if not agreement_ids:

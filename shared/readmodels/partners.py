@@ -21,6 +21,7 @@ from shared.db.types import JSONType, UTCDateTime, utcnow
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
 from shared.problems import not_found
+from shared.readmodels import keep_newest
 from shared.service import ReadSessionDep
 
 PARTNER_EVENTS = ("partnerships.partner.registered", "partnerships.partner.updated")
@@ -67,11 +68,7 @@ class KnownPartners:
             "version": int(data["version"]),
             "updated_at": utcnow(),
         }
-        current = (await session.execute(select(t.c.version).where(t.c.id == partner_id))).scalar_one_or_none()
-        if current is None:
-            await session.execute(t.insert().values(id=partner_id, **values))
-        elif current < values["version"]:  # an older event never overwrites a newer copy
-            await session.execute(t.update().where(t.c.id == partner_id).values(**values))
+        await keep_newest(session, t, partner_id, values)
 
     async def get(self, session: AsyncSession, partner_id: uuid.UUID) -> KnownPartner | None:
         row = (await session.execute(select(self.table).where(self.table.c.id == partner_id))).mappings().first()

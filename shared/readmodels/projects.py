@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db.types import JSONType, UTCDateTime, utcnow
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
+from shared.readmodels import keep_newest
 
 PROJECT_EVENTS = tuple(f"partnerships.project.{verb}"
                        for verb in ("planned", "updated", "started", "completed", "cancelled"))
@@ -38,11 +39,7 @@ class KnownProjects:
         project_id = uuid.UUID(str(data["id"]))
         values = {"agreement_id": uuid.UUID(str(data["agreement_id"])), "title": data["title"],
                   "status": str(data["status"]), "version": int(data["version"]), "updated_at": utcnow()}
-        current = (await session.execute(select(t.c.version).where(t.c.id == project_id))).scalar_one_or_none()
-        if current is None:
-            await session.execute(t.insert().values(id=project_id, **values))
-        elif current < values["version"]:
-            await session.execute(t.update().where(t.c.id == project_id).values(**values))
+        await keep_newest(session, t, project_id, values)
 
     async def unknown_among(self, session: AsyncSession, project_ids: list[uuid.UUID]) -> list[uuid.UUID]:
         if not project_ids:

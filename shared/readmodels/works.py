@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db.types import JSONType, UTCDateTime, utcnow
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
+from shared.readmodels import keep_newest
 
 WORK_EVENTS = tuple(f"publications.work.{verb}" for verb in ("drafted", "updated", "published", "retracted"))
 
@@ -36,11 +37,7 @@ class KnownWorks:
         work_id = uuid.UUID(str(data["id"]))
         values = {"title": data.get("title"), "status": data.get("status") or event.type.rsplit(".", 1)[1],
                   "version": int(data.get("version") or 0), "updated_at": utcnow()}
-        current = (await session.execute(select(t.c.version).where(t.c.id == work_id))).scalar_one_or_none()
-        if current is None:
-            await session.execute(t.insert().values(id=work_id, **values))
-        elif current < values["version"]:
-            await session.execute(t.update().where(t.c.id == work_id).values(**values))
+        await keep_newest(session, t, work_id, values)
 
     async def unknown_among(self, session: AsyncSession, work_ids: list[uuid.UUID]) -> list[uuid.UUID]:
         if not work_ids:

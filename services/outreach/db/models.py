@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, Integer, MetaData, String, Table, Text, Uuid, event
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, Uuid, event
 from sqlalchemy.orm import registry
 
 from services.outreach.domain.event import EventKind, EventStatus, OutreachEvent
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.db.naming import NAMING
-from shared.db.types import JSONType, UTCDateTime
+from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
 from shared.readmodels.partners import KnownPartners
@@ -24,9 +24,6 @@ known_agreements = KnownAgreements(metadata)
 known_works = KnownWorks(metadata)
 
 
-def _enum(cls: Any, length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length, validate_strings=True)
-
 
 outreach_events = Table(
     "outreach_events",
@@ -34,7 +31,7 @@ outreach_events = Table(
     Column("id", Uuid, primary_key=True),
     Column("title", JSONType, nullable=False),
     Column("description", JSONType, nullable=True),
-    Column("kind", _enum(EventKind, 30), nullable=False),
+    Column("kind", enum_column(EventKind, 30), nullable=False),
     Column("audiences", JSONType, nullable=False),
     Column("languages", JSONType, nullable=False),
     Column("venue", JSONType, nullable=True),
@@ -46,7 +43,7 @@ outreach_events = Table(
     Column("partner_ids", JSONType, nullable=False),
     Column("agreement_ids", JSONType, nullable=False),
     Column("work_ids", JSONType, nullable=False),
-    Column("status", _enum(EventStatus), nullable=False),
+    Column("status", enum_column(EventStatus, 20), nullable=False),
     Column("confirmed_people", Integer, nullable=False),
     Column("waiting_people", Integer, nullable=False),
     Column("waitlist_issued", Integer, nullable=False),
@@ -77,7 +74,7 @@ registrations = Table(
     Column("phone", String(40), nullable=True),
     Column("party_size", Integer, nullable=False),
     Column("applicant", String(200), nullable=True),
-    Column("status", _enum(RegistrationStatus), nullable=False),
+    Column("status", enum_column(RegistrationStatus, 20), nullable=False),
     Column("waitlist_ticket", Integer, nullable=True),
     Column("check_in_code", String(16), nullable=False, unique=True),
     Column("checked_in_at", UTCDateTime, nullable=True),

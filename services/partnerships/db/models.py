@@ -32,15 +32,12 @@ from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
 from services.partnerships.domain.webhook import Subscription, SubscriptionState
 from shared.db.naming import NAMING
-from shared.db.types import BigIntId, JSONType, UTCDateTime
+from shared.db.types import BigIntId, JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 
 metadata = MetaData(naming_convention=NAMING)
 messaging = messaging_tables(metadata)
 
-
-def _enum(cls: Any, length: int = 40) -> Enum:
-    return Enum(cls, native_enum=False, length=length, validate_strings=True)
 
 
 # --- partners ------------------------------------------------------------------------------------------------
@@ -72,8 +69,8 @@ agreements = Table(
     Column("id", Uuid, primary_key=True),
     Column("code", String(20), nullable=False, unique=True),
     Column("title", JSONType, nullable=False),
-    Column("kind", _enum(AgreementKind), nullable=False),
-    Column("state", _enum(AgreementState, 20), nullable=False),
+    Column("kind", enum_column(AgreementKind, 40), nullable=False),
+    Column("state", enum_column(AgreementState, 20), nullable=False),
     Column("partner_ids", JSONType, nullable=False),
     Column("signed_on", Date, nullable=True),
     Column("effective_from", Date, nullable=False),
@@ -128,11 +125,11 @@ projects = Table(
     Column("agreement_id", Uuid, ForeignKey("agreements.id"), nullable=False),
     Column("title", JSONType, nullable=False),
     Column("description", JSONType, nullable=True),
-    Column("area", _enum(ResearchArea), nullable=False),
+    Column("area", enum_column(ResearchArea, 40), nullable=False),
     Column("lead_partner_id", Uuid, ForeignKey("partners.id"), nullable=False),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
-    Column("status", _enum(ProjectStatus, 20), nullable=False),
+    Column("status", enum_column(ProjectStatus, 20), nullable=False),
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -221,7 +218,7 @@ webhook_subscriptions = Table(
     # Kept as given: signing needs it. Shown to the partner once, when the subscription is created.
     Column("secret", String(100), nullable=False),
     Column("description", String(500), nullable=True),
-    Column("state", _enum(SubscriptionState, 20), nullable=False),
+    Column("state", enum_column(SubscriptionState, 20), nullable=False),
     Column("disabled_reason", Text, nullable=True),
     Column("disabled_at", UTCDateTime, nullable=True),
     Column("failing_since", UTCDateTime, nullable=True),  # the first failed attempt since the last success

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Date, Enum, Index, Integer, MetaData, String, Table, Text, Uuid, event
+from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Table, Text, Uuid, event
 from sqlalchemy.orm import registry
 
 from services.publications.domain.work import Work, WorkStatus, WorkType
 from shared.db.naming import NAMING
-from shared.db.types import JSONType, UTCDateTime
+from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
 from shared.readmodels.partners import KnownPartners
@@ -31,15 +31,12 @@ metadata.info["database_only"] = {
 }
 
 
-def _enum(cls: Any, length: int = 30) -> Enum:
-    return Enum(cls, native_enum=False, length=length, validate_strings=True)
-
 
 works = Table(
     "works",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("type", _enum(WorkType), nullable=False),
+    Column("type", enum_column(WorkType, 30), nullable=False),
     Column("title", JSONType, nullable=False),
     Column("abstract", JSONType, nullable=True),
     Column("authors", JSONType, nullable=False),
@@ -59,7 +56,7 @@ works = Table(
     Column("open_access_url", String(500), nullable=True),
     Column("agreement_ids", JSONType, nullable=False),
     Column("project_ids", JSONType, nullable=False),
-    Column("status", _enum(WorkStatus, 20), nullable=False),
+    Column("status", enum_column(WorkStatus, 20), nullable=False),
     Column("retraction_reason", Text, nullable=True),
     Column("published_at", UTCDateTime, nullable=True),
     # Each area, partner and agreement as a whole token (`|area:genetics|partner:<id>|agreement:<id>|`):

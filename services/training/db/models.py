@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -26,7 +25,7 @@ from services.training.domain.cohort import Cohort
 from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Seat
 from services.training.domain.program import Program, ProgramFormat, ProgramStatus
 from shared.db.naming import NAMING
-from shared.db.types import JSONType, UTCDateTime
+from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
 from shared.readmodels.partners import KnownPartners
@@ -37,9 +36,6 @@ known_partners = KnownPartners(metadata)
 known_agreements = KnownAgreements(metadata)
 
 
-def _enum(cls: Any, length: int = 20) -> Enum:
-    return Enum(cls, native_enum=False, length=length, validate_strings=True)
-
 
 programs = Table(
     "programs",
@@ -48,9 +44,9 @@ programs = Table(
     Column("title", JSONType, nullable=False),
     Column("description", JSONType, nullable=True),
     Column("topics", JSONType, nullable=False),
-    Column("format", _enum(ProgramFormat), nullable=False),
+    Column("format", enum_column(ProgramFormat, 20), nullable=False),
     Column("languages", JSONType, nullable=False),
-    Column("status", _enum(ProgramStatus), nullable=False),
+    Column("status", enum_column(ProgramStatus, 20), nullable=False),
     Column("search_text", Text, nullable=False),  # titles and topics, lower-cased, for `q`
     # Each topic and language as a whole token (`|topic:breeding|lang:en|`): exact filters that page like the rest.
     Column("tags", Text, nullable=False),
@@ -95,8 +91,8 @@ enrollments = Table(
     Column("country", String(2), nullable=False),
     Column("partner_id", Uuid, nullable=True),
     Column("applicant", String(200), nullable=True),
-    Column("status", _enum(EnrollmentStatus), nullable=False),
-    Column("seat", _enum(Seat), nullable=True),
+    Column("status", enum_column(EnrollmentStatus, 20), nullable=False),
+    Column("seat", enum_column(Seat, 20), nullable=True),
     Column("agreement_id", Uuid, nullable=True),
     Column("waitlist_ticket", Integer, nullable=True),
     Column("certificate_code", String(40), nullable=True, unique=True),
