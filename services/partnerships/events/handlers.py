@@ -66,48 +66,9 @@ async def record(session: AsyncSession, event: CloudEvent) -> None:
         )
 
 
-# --- publications ------------------------------------------------------------------------------------------
-
-
-@handlers.on("publications.work.published")
-async def work_published(session: AsyncSession, event: CloudEvent) -> None:
-    await record(session, event)
-
-
-@handlers.on("publications.work.retracted")
-async def work_retracted(session: AsyncSession, event: CloudEvent) -> None:
-    await record(session, event)
-
-
-# --- training ----------------------------------------------------------------------------------------------
-
-
-@handlers.on("training.enrollment.completed")
-async def enrollment_completed(session: AsyncSession, event: CloudEvent) -> None:
-    await record(session, event)
-
-
-@handlers.on("training.certificate.issued")
-async def certificate_issued(session: AsyncSession, event: CloudEvent) -> None:
-    await record(session, event)
-
-
-@handlers.on("training.certificate.revoked")
-async def certificate_revoked(session: AsyncSession, event: CloudEvent) -> None:
-    await record(session, event)
-
-
-# --- outreach ----------------------------------------------------------------------------------------------
-
-
-@handlers.on("outreach.event.completed")
-async def outreach_event_completed(session: AsyncSession, event: CloudEvent) -> None:
-    await record(session, event)
-
-
-@handlers.on("outreach.event.cancelled")
-async def outreach_event_cancelled(session: AsyncSession, event: CloudEvent) -> None:
-    await record(session, event)
+# The ledger reads the event types its domain knows (`impact.EVENT_TYPES`: works published and retracted,
+# enrollments completed, certificates issued and revoked, outreach events completed and cancelled).
+handlers.on(*impact.EVENT_TYPES)(record)
 
 
 # --- webhooks ----------------------------------------------------------------------------------------------
