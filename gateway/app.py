@@ -17,13 +17,14 @@ from gateway.db import models as _models  # noqa: F401  (maps the domain classes
 from gateway.deps import gateway_caller
 from gateway.idempotency import IdempotentPosts
 from gateway.identity import Identity
-from gateway.proxy import forward, new_client
+from gateway.proxy import forward, new_client, new_upstream_session
 from gateway.rate_limits import RateLimits, too_many
 from gateway.resilience import CircuitBreaker
 from gateway.routing import load_routing_table
 from gateway.settings import GatewaySettings
 from shared.db.engine import Database
 from shared.health import health_router
+from shared.heap import freeze_startup_heap
 from shared.logging import configure_logging
 from shared.middleware import RequestContextMiddleware
 from shared.problems import install_problem_handlers, not_found
@@ -37,7 +38,10 @@ db = Database(settings.database_url)
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.http = new_client()
+    app.state.upstreams = new_upstream_session()
+    freeze_startup_heap()
     yield
+    await app.state.upstreams.close()
     await app.state.http.aclose()
     await db.dispose()
 
@@ -104,7 +108,7 @@ async def proxy(request: Request, service: str, path: str) -> Response:
         raise too_many(verdict)
 
     async def to_service() -> Response:
-        return await forward(request.app.state.http, request, route, caller, settings.internal_secret(),
+        return await forward(request.app.state.upstreams, request, route, caller, settings.internal_secret(),
                              breakers[route.service])
 
     response = await idempotent_posts.handle(request, caller, to_service) or await to_service()

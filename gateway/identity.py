@@ -7,10 +7,10 @@ treating it as anonymous would hide a revoked or mistyped key.
 from __future__ import annotations
 
 import hmac
-import time
 import uuid
 
 import jwt
+from async_lru import alru_cache
 from sqlalchemy import select
 
 from gateway.domain.api_key import ApiKey, hash_key
@@ -26,7 +26,10 @@ class Identity:
     def __init__(self, settings: GatewaySettings, db: Database) -> None:
         self.settings = settings
         self.db = db
-        self._cache: dict[str, tuple[float, Caller | None]] = {}
+        # Who a key belongs to, for a few seconds (0 turns it off): a key's callers share one lookup. Without
+        # the sharing, all requests in flight missed together when the entry expired, each with its own query,
+        # and stalled every `api_key_cache_seconds` (a 100 ms p99 at half load in `make bench`).
+        self._key_owner = alru_cache(maxsize=10_000, ttl=settings.api_key_cache_seconds)(self._lookup)
         if settings.jwt_public_key:
             self._jwt_key: str = settings.jwt_public_key
             self._jwt_algorithms = ["RS256"]
@@ -49,29 +52,22 @@ class Identity:
         admin = self.settings.admin_api_key
         if admin is not None and hmac.compare_digest(key.encode(), admin.get_secret_value().encode()):
             return Caller(Role.admin, subject=BOOTSTRAP_ADMIN, via="api-key")
-        digest = hash_key(key)
-        now = time.monotonic()
-        cached = self._cache.get(digest)
-        if cached and cached[0] > now:
-            caller = cached[1]
-        else:
-            async with self.db.read() as s:
-                found = (await s.execute(select(ApiKey).where(ApiKey.key_hash == digest))).scalar_one_or_none()  # type: ignore[arg-type]
-            caller = (
-                Caller(found.role, subject=str(found.id), partner_id=found.partner_id, via="api-key")
-                if found is not None and found.active
-                else None
-            )
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[digest] = (now + self.settings.api_key_cache_seconds, caller)
+        caller = await self._key_owner(hash_key(key)) if self.settings.api_key_cache_seconds > 0 \
+            else await self._lookup(hash_key(key))
         if caller is None:
             raise unauthorized("unknown or revoked API key")
         return caller
 
+    async def _lookup(self, digest: str) -> Caller | None:
+        async with self.db.read() as s:
+            found = (await s.execute(select(ApiKey).where(ApiKey.key_hash == digest))).scalar_one_or_none()  # type: ignore[arg-type]
+        if found is None or not found.active:
+            return None
+        return Caller(found.role, subject=str(found.id), partner_id=found.partner_id, via="api-key")
+
     def forget_key(self, key_hash: str) -> None:
         """Revocation takes effect at once on this process."""
-        self._cache.pop(key_hash, None)
+        self._key_owner.cache_invalidate(key_hash)
 
     def _by_token(self, token: str) -> Caller:
         try:

@@ -1,18 +1,27 @@
 """Forwarding a request to its service: one pooled keep-alive client, bodies streamed both ways, hop-by-hop
 and identity headers dropped, the caller signed in, transport failures turned into 502/503/504 problems that
-leak nothing about the inside."""
+leak nothing about the inside.
+
+This is the one path every API request takes, so it uses aiohttp's client rather than httpx (which the gateway
+uses for its own few calls: health, docs, aggregates). httpx's pool polls every kept-alive connection on each
+request, twice: with 32 requests in flight that made the gateway spend more CPU per request than the service
+behind it (3.2 ms against 2.1 ms in `make bench`); aiohttp's connector hands out an idle connection in constant
+time, and the whole gateway then costs 1.3 ms."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import string
+from collections.abc import AsyncIterator
 from urllib.parse import quote, quote_from_bytes
 
+import aiohttp
 import httpx
 from fastapi import Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
+from yarl import URL
 
 from gateway.resilience import CircuitBreaker, retrying
 from gateway.routing import Route
@@ -34,12 +43,27 @@ _PRINTABLE = string.punctuation  # with letters and digits, what passes through 
 
 
 def new_client() -> httpx.AsyncClient:
-    # Idle connections are dropped before uvicorn's 5 s keep-alive closes them from the other side, so a
-    # request never lands on a connection the service is just closing (which would be a spurious 502).
+    """For the gateway's own calls to the services."""
     return httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=500, max_keepalive_connections=200, keepalive_expiry=4),
-        timeout=httpx.Timeout(30.0, connect=2.0),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=4),
+        timeout=httpx.Timeout(10.0, connect=2.0),
         follow_redirects=False,
+    )
+
+
+def new_upstream_session() -> aiohttp.ClientSession:
+    """For forwarded requests; made inside the running loop.
+
+    Idle connections are dropped before uvicorn's 5 s keep-alive closes them from the other side, so a request
+    rarely lands on a connection the service is just closing (aiohttp retries a safe request once if it does).
+    The client's headers pass as they came: aiohttp adds no Accept, Accept-Encoding, User-Agent or Content-Type
+    of its own, and bodies pass undecoded both ways.
+    """
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=500, keepalive_timeout=4),
+        timeout=aiohttp.ClientTimeout(total=None, sock_connect=2.0, sock_read=30.0),
+        auto_decompress=False,
+        skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
     )
 
 
@@ -50,74 +74,79 @@ def _upstream_failed(route: Route, status: int, what: str, retry_after: int = 1)
                    headers=headers, service=route.service)
 
 
-def _upstream_url(route: Route, request: Request) -> httpx.URL:
+def _upstream_url(route: Route, request: Request) -> URL:
     """The service's URL with the path and query as the client sent them. The decoded `request.url.path`
     would turn an escaped `%2F` into a real `/`, another path at the service. Raw bytes outside printable
     ASCII (which some clients send unescaped) are escaped, as a URL needs them."""
-    base = httpx.URL(route.upstream)
     raw = request.scope.get("raw_path") or quote(request.url.path).encode()
     query = request.scope.get("query_string") or b""
     target = raw + (b"?" + query if query else b"")
-    target = quote_from_bytes(target, safe=_PRINTABLE).encode()
-    return base.copy_with(raw_path=base.raw_path.rstrip(b"/") + target)
+    return URL(route.upstream.rstrip("/") + quote_from_bytes(target, safe=_PRINTABLE), encoded=True)
 
 
-async def forward(client: httpx.AsyncClient, request: Request, route: Route, caller: Caller, secret: str,
+async def forward(session: aiohttp.ClientSession, request: Request, route: Route, caller: Caller, secret: str,
                   breaker: CircuitBreaker) -> Response:
     headers = [
-        (k, v) for k, v in request.headers.raw if k.decode("latin-1").lower() not in HOP_BY_HOP | IDENTITY
+        (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
+        if k.decode("latin-1").lower() not in HOP_BY_HOP | IDENTITY
     ]
     headers += [
-        (CALLER_HEADER.encode(), caller.sign(secret).encode()),
-        (b"x-request-id", (request_id_var.get() or "").encode()),
-        (b"traceparent", (traceparent_var.get() or "").encode()),
-        (b"x-forwarded-for", (request.client.host if request.client else "").encode()),
-        (b"x-forwarded-proto", request.url.scheme.encode()),
+        (CALLER_HEADER, caller.sign(secret)),
+        ("x-request-id", request_id_var.get() or ""),
+        ("traceparent", traceparent_var.get() or ""),
+        ("x-forwarded-for", request.client.host if request.client else ""),
+        ("x-forwarded-proto", request.url.scheme),
     ]
     has_body = request.method not in _BODYLESS or "content-length" in request.headers \
         or "transfer-encoding" in request.headers
     if has_body and "content-length" in request.headers:
-        headers.append((b"content-length", request.headers["content-length"].encode()))
-    upstream = httpx.Request(
-        request.method,
-        _upstream_url(route, request),
-        headers=headers,
-        content=request.stream() if has_body else None,
-    )
+        headers.append(("content-length", request.headers["content-length"]))
     if not breaker.allow():
         raise _upstream_failed(route, 503, "is unavailable", retry_after=breaker.seconds_until_trial())
     try:
         async with asyncio.timeout(route.timeout_seconds):
             async for attempt in retrying(request.method):
                 with attempt:
-                    response = await client.send(upstream, stream=True)
-    except TimeoutError as exc:
+                    response = await session.request(
+                        request.method, _upstream_url(route, request), headers=headers,
+                        data=request.stream() if has_body else None, allow_redirects=False,
+                    )
+    except TimeoutError as exc:  # aiohttp's own read and connect timeouts are TimeoutErrors too
         breaker.failed()
         raise _upstream_failed(route, 504, "did not answer in time") from exc
-    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+    except aiohttp.ClientConnectorError as exc:
         breaker.failed()
         raise _upstream_failed(route, 503, "is not reachable") from exc
-    except httpx.TimeoutException as exc:
-        breaker.failed()
-        raise _upstream_failed(route, 504, "did not answer in time") from exc
-    except httpx.TransportError as exc:
+    except aiohttp.ClientError as exc:
         breaker.succeeded()  # it is there, if misbehaving: that is a 502, not a reason to stop asking
         log.warning("upstream transport error", extra={"service": route.service, "error": repr(exc)})
         raise _upstream_failed(route, 502, "failed") from exc
     breaker.succeeded()
 
-    if response.status_code >= 500 and response.status_code not in (503, 504):
+    if response.status >= 500 and response.status not in (503, 504):
         # A service's own failure: don't pass its body (which may describe internals) to the client.
-        await response.aclose()
+        response.release()
         raise _upstream_failed(route, 502, "failed")
-    out_headers = {
+    skipped = (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date", "server"}
+    out_headers = [
         # The body passes through undecoded, so the service's content-length still holds.
-        k: v for k, v in response.headers.multi_items()
-        if k.lower() not in (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date", "server"}
-    }
-    return StreamingResponse(
-        response.aiter_raw(),
-        status_code=response.status_code,
-        headers=out_headers,
-        background=BackgroundTask(response.aclose),
+        (k.lower(), v) for k, v in ((k.decode("latin-1"), v) for k, v in response.raw_headers)
+        if k.lower() not in skipped
+    ]
+    streamed = StreamingResponse(
+        _body(route, response),
+        status_code=response.status,
+        background=BackgroundTask(response.release),
     )
+    streamed.raw_headers = [(k.encode("latin-1"), v) for k, v in out_headers]
+    return streamed
+
+
+async def _body(route: Route, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:
+    try:
+        async for chunk in response.content.iter_any():
+            yield chunk
+    except aiohttp.ClientError:
+        # The head was sent already: all that is left is to end the response early, which the client sees.
+        log.warning("upstream body cut off", extra={"service": route.service})
+        raise

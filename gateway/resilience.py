@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-import httpx
+import aiohttp
 from prometheus_client import Gauge
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -61,5 +61,5 @@ class CircuitBreaker:
 def retrying(method: str) -> AsyncRetrying:
     """Up to two more tries, 50 then 100 ms apart, when no connection could be made, for safe methods only."""
     attempts = 3 if method in SAFE_TO_REPEAT else 1
-    return AsyncRetrying(retry=retry_if_exception_type(httpx.ConnectError), stop=stop_after_attempt(attempts),
+    return AsyncRetrying(retry=retry_if_exception_type(aiohttp.ClientConnectorError), stop=stop_after_attempt(attempts),
                          wait=wait_exponential(multiplier=0.05, max=0.2), reraise=True)

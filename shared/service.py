@@ -23,6 +23,7 @@ from shared.events.envelope import CloudEvent, PublishedEvent
 from shared.events.kafka import dlq_topic, ensure_topics, new_producer
 from shared.events.outbox import Outbox, OutboxRelay
 from shared.health import health_router
+from shared.heap import freeze_startup_heap
 from shared.logging import configure_logging
 from shared.messaging import MessagingTables
 from shared.middleware import GatewayTrustMiddleware, RequestContextMiddleware
@@ -206,6 +207,7 @@ def create_service_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
+        freeze_startup_heap()
         yield
         await runtime.stop()
 
