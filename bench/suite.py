@@ -1,4 +1,5 @@
-"""Starting the suite for a benchmark: the test harness's `running_stack`, in a throwaway directory."""
+"""Starting the suite for a benchmark: the test harness's `running_stack` as deployed (clients straight at the
+broker, jobs at their default intervals, no test clock), in a throwaway directory."""
 
 from __future__ import annotations
 
@@ -21,5 +22,8 @@ def database_label() -> str:
 
 @contextlib.contextmanager
 def suite() -> Iterator[Stack]:
-    with tempfile.TemporaryDirectory(prefix="bench-") as workdir, running_stack(Path(workdir)) as stack:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-") as workdir,
+        running_stack(Path(workdir), as_deployed=True) as stack,
+    ):
         yield stack

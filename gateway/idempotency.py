@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from gateway.db.models import idempotency_records
 from shared.auth import Caller
@@ -64,7 +64,10 @@ class IdempotentPosts:
         if response.status_code >= 500:
             await self._release(scope)
             return response
-        content = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+        if isinstance(response, StreamingResponse):
+            content = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[misc]
+        else:
+            content = bytes(response.body)
         headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
         await self._keep(scope, response.status_code, headers, content)
         return Response(content, status_code=response.status_code, headers=dict(response.headers))

@@ -38,7 +38,9 @@ HOP_BY_HOP = {
 # What a client may not say about itself: the gateway alone tells services who is calling.
 IDENTITY = {CALLER_HEADER, "x-api-key", "authorization", "x-forwarded-for", "x-forwarded-host",
             "x-forwarded-proto", "x-request-id", "traceparent", "tracestate"}
+_NOT_PASSED_BACK = {h.encode() for h in (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date", "server"}}
 _BODYLESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
+WHOLE_BODY_BYTES = 256 * 1024  # answers up to this size are read whole, larger ones streamed
 _PRINTABLE = string.punctuation  # with letters and digits, what passes through a request target unescaped
 
 
@@ -127,19 +129,26 @@ async def forward(session: aiohttp.ClientSession, request: Request, route: Route
         # A service's own failure: don't pass its body (which may describe internals) to the client.
         response.release()
         raise _upstream_failed(route, 502, "failed")
-    skipped = (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date", "server"}
-    out_headers = [
-        # The body passes through undecoded, so the service's content-length still holds.
-        (k.lower(), v) for k, v in ((k.decode("latin-1"), v) for k, v in response.raw_headers)
-        if k.lower() not in skipped
-    ]
-    streamed = StreamingResponse(
-        _body(route, response),
-        status_code=response.status,
-        background=BackgroundTask(response.release),
-    )
-    streamed.raw_headers = [(k.encode("latin-1"), v) for k, v in out_headers]
-    return streamed
+    # The body passes through undecoded, so the service's content-length still holds.
+    headers = [(k.lower(), v) for k, v in response.raw_headers if k.lower() not in _NOT_PASSED_BACK]
+    answer: Response
+    if response.content_length is not None and response.content_length <= WHOLE_BODY_BYTES:
+        # Most answers are small JSON: read whole, they skip the streaming machinery (a task group per answer).
+        try:
+            answer = Response(await response.read(), status_code=response.status)
+        except aiohttp.ClientError as exc:
+            log.warning("upstream body cut off", extra={"service": route.service, "error": repr(exc)})
+            raise _upstream_failed(route, 502, "failed") from exc
+    else:
+        answer = StreamingResponse(_body(route, response), status_code=response.status,
+                                   background=BackgroundTask(_release, response))
+    answer.raw_headers = headers
+    return answer
+
+
+async def _release(response: aiohttp.ClientResponse) -> None:
+    # A coroutine, because Starlette runs a plain function given as a background task in a worker thread.
+    response.release()
 
 
 async def _body(route: Route, response: aiohttp.ClientResponse) -> AsyncIterator[bytes]:

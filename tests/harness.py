@@ -201,13 +201,32 @@ class BrokerLink:
 
 
 class Stack:
-    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None) -> None:
+    """The whole suite in processes: broker, four services, gateway.
+
+    `as_deployed=False` (the tests): clients reach the broker through a `BrokerLink` that a test can cut, clocks
+    read a file a test can write, and the partnerships jobs (expiry, webhooks) poll in fractions of a second.
+    `as_deployed=True` (the benchmarks): none of that; clients talk to the broker directly and every job runs at
+    its default interval, as in a deployment.
+    """
+
+    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None, *, as_deployed: bool = False) -> None:
         self.workdir = workdir
+        self.as_deployed = as_deployed
         workdir.mkdir(parents=True, exist_ok=True)
         self.dbs = Databases(workdir)
-        self.broker_port = free_port()  # what clients are given: the link in front of the broker
-        self.broker_link = BrokerLink(self.broker_port, free_port())
+        self.broker_port = free_port()  # what clients are given: the link in front of the broker, or the broker
+        self.broker_link = BrokerLink(self.broker_port, self.broker_port if as_deployed else free_port())
         self.ports = {name: free_port() for name in (*SERVICES, "gateway")}
+        for_tests = {} if as_deployed else {
+            "CLOCK_FILE": str(workdir / "clock"),  # absent until a test moves time (set_clock)
+            "PARTNERSHIPS_EXPIRY_CHECK_SECONDS": "0.3",
+            # Webhooks: retries and giving up take seconds, not a day.
+            "PARTNERSHIPS_WEBHOOK_POLL_SECONDS": "0.1",
+            "PARTNERSHIPS_WEBHOOK_RETRY_INITIAL_SECONDS": "0.2",
+            "PARTNERSHIPS_WEBHOOK_RETRY_MAX_SECONDS": "0.5",
+            "PARTNERSHIPS_WEBHOOK_GIVE_UP_SECONDS": "4",
+            "PARTNERSHIPS_WEBHOOK_TIMEOUT_SECONDS": "2",
+        }
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PARTNERSHIPS_", "TRAINING_", "OUTREACH_",
                                                                         "PUBLICATIONS_", "GATEWAY_"))},
@@ -218,24 +237,18 @@ class Stack:
             "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.broker_port}",
             "VAR_DIR": str(workdir),
             "LOG_LEVEL": "INFO",
-            "CLOCK_FILE": str(workdir / "clock"),  # absent until a test moves time (set_clock)
             # Tests share a few keys (and anonymous callers share 127.0.0.1): only the rate limit tests limit.
             "GATEWAY_RATE_LIMITS": json.dumps({role: {"read": "100000/minute", "write": "100000/minute"}
                                                for role in ("anonymous", "member", "partner", "analyst",
                                                             "coordinator", "admin")}),
-            "PARTNERSHIPS_EXPIRY_CHECK_SECONDS": "0.3",
-            # Webhooks: receivers on loopback are allowed, and retries and giving up take seconds, not a day.
+            # Receivers of the webhook tests listen on loopback.
             "PARTNERSHIPS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-            "PARTNERSHIPS_WEBHOOK_POLL_SECONDS": "0.1",
-            "PARTNERSHIPS_WEBHOOK_RETRY_INITIAL_SECONDS": "0.2",
-            "PARTNERSHIPS_WEBHOOK_RETRY_MAX_SECONDS": "0.5",
-            "PARTNERSHIPS_WEBHOOK_GIVE_UP_SECONDS": "4",
-            "PARTNERSHIPS_WEBHOOK_TIMEOUT_SECONDS": "2",
             "GATEWAY_CORS_ORIGINS": json.dumps([CORS_ORIGIN]),
             "GATEWAY_PORT": str(self.ports["gateway"]),
             **{f"GATEWAY_UPSTREAM_{s.upper()}": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES},
             **{f"{s.upper()}_PORT": str(self.ports[s]) for s in SERVICES},
             **self.dbs.env(),
+            **for_tests,
             **(extra_env or {}),
         }
         listen = f"tcp://127.0.0.1:{self.broker_link.upstream_port}"
@@ -263,7 +276,8 @@ class Stack:
         subprocess.run([sys.executable, "-m", "deploy.migrate"], env=self.env, cwd=ROOT, check=True,
                        capture_output=True)
         self.broker.start()
-        self.broker_link.open()
+        if not self.as_deployed:
+            self.broker_link.open()
         for p in self.processes.values():
             p.start()
         for name in SERVICES:
@@ -348,8 +362,9 @@ class Stack:
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Stack]:
-    stack = Stack(workdir, extra_env)
+def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, as_deployed: bool = False
+                  ) -> Iterator[Stack]:
+    stack = Stack(workdir, extra_env, as_deployed=as_deployed)
     try:
         stack.start()
         yield stack
