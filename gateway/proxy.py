@@ -130,7 +130,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, route: Route
         response.release()
         raise _upstream_failed(route, 502, "failed")
     # The body passes through undecoded, so the service's content-length still holds.
-    headers = [(k.lower(), v) for k, v in response.raw_headers if k.lower() not in _NOT_PASSED_BACK]
+    passed_back = [(k.lower(), v) for k, v in response.raw_headers if k.lower() not in _NOT_PASSED_BACK]
     answer: Response
     if response.content_length is not None and response.content_length <= WHOLE_BODY_BYTES:
         # Most answers are small JSON: read whole, they skip the streaming machinery (a task group per answer).
@@ -142,7 +142,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, route: Route
     else:
         answer = StreamingResponse(_body(route, response), status_code=response.status,
                                    background=BackgroundTask(_release, response))
-    answer.raw_headers = headers
+    answer.raw_headers = passed_back
     return answer
 
 

@@ -110,6 +110,10 @@ class ServiceSettings(CommonSettings):
     outbox_batch_size: int = 500
     kafka_create_topics: bool = Field(True, validation_alias="KAFKA_CREATE_TOPICS")
     kafka_topic_partitions: int = Field(3, validation_alias="KAFKA_TOPIC_PARTITIONS")
+    # How long a consumer's fetch waits for new records. Apache Kafka answers a waiting fetch as soon as records
+    # arrive, so a long wait (500 ms, Kafka's default) costs nothing there; the embedded broker answers only when
+    # the wait is over, so every event would wait that long: 20 ms is what it gets by default.
+    kafka_fetch_max_wait_ms: int = Field(20, ge=1, le=10_000, validation_alias="KAFKA_FETCH_MAX_WAIT_MS")
 
     @model_validator(mode="after")
     def _service_defaults(self) -> ServiceSettings:

@@ -161,6 +161,7 @@ class ConsumerRunner:
         max_attempts: int = 4,
         retry_initial: float = 0.2,
         retry_max: float = 5.0,
+        fetch_max_wait_ms: int = 20,
     ) -> None:
         self.service = service
         self.db = db
@@ -172,6 +173,7 @@ class ConsumerRunner:
         self.max_attempts = max_attempts
         self.retry_initial = retry_initial
         self.retry_max = retry_max
+        self.fetch_max_wait_ms = fetch_max_wait_ms
         self.topics = sorted(handlers.topics)
         self.consumer: AIOKafkaConsumer | None = None
         self._partitions_at_rebalance: dict[str, frozenset[int]] = {}
@@ -198,9 +200,7 @@ class ConsumerRunner:
             session_timeout_ms=10_000,
             heartbeat_interval_ms=1_000,
             metadata_max_age_ms=5_000,
-            # A fetch waits at most this long for new records: the embedded broker does not answer a waiting
-            # fetch when records arrive, so aiokafka's 500 ms default would be every event's delay.
-            fetch_max_wait_ms=20,
+            fetch_max_wait_ms=self.fetch_max_wait_ms,  # see `kafka_fetch_max_wait_ms` in shared/settings.py
         )
         self.consumer = consumer
         consumer.subscribe(self.topics, listener=_Rebalances(self, consumer))
