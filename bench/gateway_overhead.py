@@ -11,6 +11,10 @@ HALF_SECONDS / HALF_ROUNDS at half load), so that a change in the machine's othe
 both sides alike. The half-load phase is longer: a p99 is decided by its slowest 1%, and one 100 ms hiccup of the
 machine in a short run would be most of that 1% on whichever side it fell.
 
+The added p99 is judged per pair of rounds (gateway round p99 minus the direct round p99 just before it) and the
+target applies to the median of the pairs: one hiccup of the shared machine in one round moves one pair, not the
+verdict. The p99s of all rounds pooled, and their difference, are printed beside it, and so is every pair.
+
 The load comes from a separate process (bench/loadgen.py: raw HTTP/1.1 on uvloop), whose CPU share is shown
 so that one can see it was not the bottleneck. The CPU time the service and the gateway used per request during
 the maximum-throughput phase (from /proc/<pid>/stat, warm-up included) shows what each request costs whatever
@@ -19,6 +23,8 @@ service compete for them, which the gateway side feels more (two server processe
 """
 
 from __future__ import annotations
+
+import statistics
 
 from bench.common import cpu_seconds, direct_headers, load_average, ms, percentile
 from bench.loadgen import LoadResult, run_load
@@ -51,6 +57,7 @@ def run(stack: Stack) -> Report:
 
     pids = {name: stack.processes[name].popen.pid for name in ("partnerships", "gateway")}  # type: ignore[union-attr]
     cpu: dict[str, float] = {}  # CPU ms per request of each process, on the gateway side of the max phase
+    pairs: list[float] = []  # added p99 of each pair of half-load rounds, seconds
 
     def phase(rate: float | None, seconds: float, rounds: int) -> tuple[LoadResult, LoadResult]:
         """Both sides, alternating, `rounds` times; each side's rounds merged into one result."""
@@ -68,6 +75,9 @@ def run(stack: Stack) -> Report:
             for name, pid in pids.items():
                 used[name] += cpu_seconds(pid) - before_both[name]
         direct_result, gateway_result = LoadResult.merged(at_service), LoadResult.merged(through_gateway)
+        if rate is not None:
+            pairs[:] = [percentile(g.latencies, 99) - percentile(d.latencies, 99)
+                        for d, g in zip(at_service, through_gateway, strict=True)]
         if rate is None:
             served = {"direct": direct_result, "partnerships": gateway_result, "gateway": gateway_result}
             for name, result in served.items():
@@ -78,7 +88,7 @@ def run(stack: Stack) -> Report:
     direct_max, gateway_max = phase(None, SECONDS, ROUNDS)
     rate = round(direct_max.throughput / 2)
     direct_half, gateway_half = phase(rate, HALF_SECONDS, HALF_ROUNDS)
-    return _report(direct_max, gateway_max, rate, direct_half, gateway_half, cpu, load_before)
+    return _report(direct_max, gateway_max, rate, direct_half, gateway_half, pairs, cpu, load_before)
 
 
 def _check(stack: Stack, path: str, analyst: str) -> None:
@@ -92,7 +102,7 @@ def _check(stack: Stack, path: str, analyst: str) -> None:
 
 
 def _report(direct_max: LoadResult, gateway_max: LoadResult, rate: float, direct_half: LoadResult,
-            gateway_half: LoadResult, cpu: dict[str, float], load_before: str) -> Report:
+            gateway_half: LoadResult, pairs: list[float], cpu: dict[str, float], load_before: str) -> Report:
     report = Report("gateway_overhead", f"GET {PARTNERS}/{{id}} through the gateway vs directly at the service; "
                                         f"max throughput with {CONNECTIONS} connections in a closed loop for "
                                         f"{SECONDS:g} s a side (sides alternating in {ROUNDS} rounds), then latency "
@@ -121,8 +131,11 @@ def _report(direct_max: LoadResult, gateway_max: LoadResult, rate: float, direct
     report.add("gateway_half_p50_ms", "gateway at half load: p50 ms", ms(g50, 2))
     report.add("gateway_half_p99_ms", "gateway at half load: p99 ms", ms(g99, 2))
     report.add("added_p50_ms", "added p50 ms", ms(g50 - d50, 2))
-    added_p99 = ms(g99 - d99, 2)
-    report.add("added_p99_ms", "added p99 ms", added_p99, f"<= {MAX_ADDED_P99_MS:g}", added_p99 <= MAX_ADDED_P99_MS)
+    report.add("added_p99_pooled_ms", "added p99 ms, all rounds pooled", ms(g99 - d99, 2))
+    report.add("added_p99_by_round_ms", "added p99 ms, each pair of rounds", " ".join(f"{ms(p, 1):g}" for p in pairs))
+    added_p99 = ms(statistics.median(pairs), 2)
+    report.add("added_p99_ms", f"added p99 ms, median of the {len(pairs)} pairs", added_p99,
+               f"<= {MAX_ADDED_P99_MS:g}", added_p99 <= MAX_ADDED_P99_MS)
     failed = sum(r.non_200 for r in (direct_max, gateway_max, direct_half, gateway_half))
     report.add("non_200", "non-200 answers or failures", failed, "0", failed == 0)
     if failed:

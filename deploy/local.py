@@ -62,9 +62,11 @@ def main() -> int:
         manager.add_process(
             name, f"exec {python} -m uvicorn services.{name}.app:app --host 127.0.0.1 --port {port} --no-access-log"
         )
+    # Keep-alive longer than clients keep an idle connection: the client closes first (see deploy/Dockerfile).
     manager.add_process(
         "gateway",
-        f"exec {python} -m uvicorn gateway.app:app --host {gateway.host} --port {gateway.port} --no-access-log",
+        f"exec {python} -m uvicorn gateway.app:app --host {gateway.host} --port {gateway.port} --no-access-log "
+        "--timeout-keep-alive 75",
     )
     admin_key = gateway.admin_api_key.get_secret_value() if gateway.admin_api_key else "(GATEWAY_ADMIN_API_KEY unset)"
     print(_banner(gateway.port, ports, admin_key, external_kafka), flush=True)

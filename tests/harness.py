@@ -262,11 +262,12 @@ class Stack:
         self.processes: dict[str, Process] = {
             name: self._uvicorn(name, f"services.{name}.app:app", self.ports[name]) for name in SERVICES
         }
-        self.processes["gateway"] = self._uvicorn("gateway", "gateway.app:app", self.ports["gateway"])
+        self.processes["gateway"] = self._uvicorn("gateway", "gateway.app:app", self.ports["gateway"],
+                                                  "--timeout-keep-alive", "75")
 
-    def _uvicorn(self, name: str, target: str, port: int) -> Process:
+    def _uvicorn(self, name: str, target: str, port: int, *options: str) -> Process:
         argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
-                "--no-access-log", "--timeout-graceful-shutdown", "5"]
+                "--no-access-log", "--timeout-graceful-shutdown", "5", *options]
         return Process(name, argv, self.env, self.workdir / f"{name}.log")
 
     # -- lifecycle
