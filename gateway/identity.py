@@ -26,9 +26,9 @@ class Identity:
     def __init__(self, settings: GatewaySettings, db: Database) -> None:
         self.settings = settings
         self.db = db
-        # Who a key belongs to, for a few seconds (0 turns it off): a key's callers share one lookup. Without
-        # the sharing, all requests in flight missed together when the entry expired, each with its own query,
-        # and stalled every `api_key_cache_seconds` (a 100 ms p99 at half load in `make bench`).
+        # Who a key belongs to, for a few seconds (0: only while the lookup runs): a key's concurrent callers
+        # share one lookup. Without the sharing, all requests in flight missed together when the entry expired,
+        # each with its own query, and stalled every `api_key_cache_seconds` (a 100 ms p99 in `make bench`).
         self._key_owner = alru_cache(maxsize=10_000, ttl=settings.api_key_cache_seconds)(self._lookup)
         if settings.jwt_public_key:
             self._jwt_key: str = settings.jwt_public_key
@@ -52,8 +52,7 @@ class Identity:
         admin = self.settings.admin_api_key
         if admin is not None and hmac.compare_digest(key.encode(), admin.get_secret_value().encode()):
             return Caller(Role.admin, subject=BOOTSTRAP_ADMIN, via="api-key")
-        caller = await self._key_owner(hash_key(key)) if self.settings.api_key_cache_seconds > 0 \
-            else await self._lookup(hash_key(key))
+        caller = await self._key_owner(hash_key(key))
         if caller is None:
             raise unauthorized("unknown or revoked API key")
         return caller

@@ -26,7 +26,7 @@ class GatewaySettings(CommonSettings):
     admin_api_key: SecretStr | None = Field(None, validation_alias="GATEWAY_ADMIN_API_KEY")
     # How long a verified API key is trusted without asking the database again (revocation on this process
     # is immediate; other gateway processes see it within this time).
-    api_key_cache_seconds: float = Field(2.0, validation_alias="GATEWAY_API_KEY_CACHE_SECONDS")
+    api_key_cache_seconds: float = Field(2.0, ge=0, validation_alias="GATEWAY_API_KEY_CACHE_SECONDS")
     # Origins (the dashboard's, the app's web views) whose pages may call the API from a browser: a JSON list.
     cors_origins: list[str] = Field(default_factory=list, validation_alias="GATEWAY_CORS_ORIGINS")
     # A service that fails this many requests in a row (refused or timed out) is answered 503 at once for this

@@ -211,11 +211,10 @@ class Stack:
 
     def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None, *, as_deployed: bool = False) -> None:
         self.workdir = workdir
-        self.as_deployed = as_deployed
         workdir.mkdir(parents=True, exist_ok=True)
         self.dbs = Databases(workdir)
         self.broker_port = free_port()  # what clients are given: the link in front of the broker, or the broker
-        self.broker_link = BrokerLink(self.broker_port, self.broker_port if as_deployed else free_port())
+        self.broker_link = None if as_deployed else BrokerLink(self.broker_port, free_port())
         self.ports = {name: free_port() for name in (*SERVICES, "gateway")}
         for_tests = {} if as_deployed else {
             "CLOCK_FILE": str(workdir / "clock"),  # absent until a test moves time (set_clock)
@@ -251,7 +250,7 @@ class Stack:
             **for_tests,
             **(extra_env or {}),
         }
-        listen = f"tcp://127.0.0.1:{self.broker_link.upstream_port}"
+        listen = f"tcp://127.0.0.1:{self.broker_link.upstream_port if self.broker_link else self.broker_port}"
         advertised = f"tcp://127.0.0.1:{self.broker_port}"
         self.broker = Process(
             "broker",
@@ -277,7 +276,7 @@ class Stack:
         subprocess.run([sys.executable, "-m", "deploy.migrate"], env=self.env, cwd=ROOT, check=True,
                        capture_output=True)
         self.broker.start()
-        if not self.as_deployed:
+        if self.broker_link:
             self.broker_link.open()
         for p in self.processes.values():
             p.start()
@@ -289,7 +288,8 @@ class Stack:
     def stop(self) -> None:
         for p in self.processes.values():
             p.stop()
-        self.broker_link.cut()
+        if self.broker_link:
+            self.broker_link.cut()
         self.broker.stop()
         self.dbs.drop()
 
@@ -311,9 +311,11 @@ class Stack:
 
     def broker_down(self) -> None:
         """An outage: every connection to the broker drops and new ones are refused, until `broker_up`."""
+        assert self.broker_link, "a stack as deployed has no link to cut"
         self.broker_link.cut()
 
     def broker_up(self) -> None:
+        assert self.broker_link, "a stack as deployed has no link to cut"
         self.broker_link.open()
 
     # -- time
