@@ -225,6 +225,7 @@ class Stack:
             "PARTNERSHIPS_WEBHOOK_RETRY_MAX_SECONDS": "0.5",
             "PARTNERSHIPS_WEBHOOK_GIVE_UP_SECONDS": "4",
             "PARTNERSHIPS_WEBHOOK_TIMEOUT_SECONDS": "2",
+            "PARTNERSHIPS_WEBHOOK_LOG_PURGE_SECONDS": "0.5",
         }
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PARTNERSHIPS_", "TRAINING_", "OUTREACH_",

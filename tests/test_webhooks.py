@@ -9,6 +9,7 @@ The harness allows 127.0.0.1 as a destination and makes retries and giving up ta
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -569,3 +570,34 @@ def test_several_handlers_for_one_type_and_handlers_for_a_whole_topic():
     assert calls == ["first:training.enrollment.completed", "second:training.enrollment.completed",
                      "every:training.enrollment.completed"]
 
+
+
+def test_the_log_forgets_finished_entries_after_the_retention_time_but_keeps_pending_ones(stack: Stack, coordinator,
+                                                                                         receivers):
+    """The harness runs the purge every 0.5 s with the default 30 days' retention; the services' clock is moved."""
+    pid = new_partner(coordinator, "Webhook Log Zoo")
+    answering, failing = receivers(), receivers()
+    failing.status = 503  # its delivery stays pending: retried, and not given up for seconds
+    with partner_client(stack, pid) as partner:
+        delivered_to = subscribe(partner, answering.url, ["publications.*"])
+        pending_at = subscribe(partner, failing.url, ["publications.*"])
+        event = work("published", str(uuid.uuid4()), 1, [pid])
+        publish(stack, event)
+
+        def state_at(subscription: dict[str, Any]) -> str | None:
+            entry = by_event(log_of(partner, subscription["id"])).get(event["id"])
+            return entry["state"] if entry else None
+
+        wait_until(lambda: state_at(delivered_to) == "delivered", 20, what="the delivery")
+        wait_until(lambda: failing.received, 20, what="a failed attempt")
+        assert state_at(pending_at) == "pending"
+
+        try:
+            stack.set_clock((dt.datetime.now(dt.UTC) + dt.timedelta(days=31)).isoformat())
+            wait_until(lambda: state_at(delivered_to) is None, 20, what="the delivered entry to be forgotten")
+            assert state_at(pending_at) == "pending", "a pending delivery is kept whatever its age"
+            assert partner.get(f"{WEBHOOKS}/{delivered_to['id']}").status_code == 200, "the subscription stays"
+        finally:
+            stack.real_clock()
+        failing.status = 200
+        wait_until(lambda: state_at(pending_at) == "delivered", 30, what="the kept delivery, sent at last")

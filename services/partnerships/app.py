@@ -6,7 +6,7 @@ from services.partnerships.db.models import messaging
 from services.partnerships.events.handlers import handlers
 from services.partnerships.expiry import expire_agreements
 from services.partnerships.settings import PartnershipsSettings
-from services.partnerships.webhooks import deliver_webhooks
+from services.partnerships.webhooks import deliver_webhooks, forget_old_deliveries
 from shared.service import create_service_app
 
 settings = PartnershipsSettings()
@@ -17,5 +17,5 @@ app = create_service_app(
     routers=[partners.router, agreements.router, projects.router, pandas.router, loans.router, impact.router,
              stats.router, webhooks.router],
     handlers=handlers,
-    jobs=[expire_agreements, deliver_webhooks],
+    jobs=[expire_agreements, deliver_webhooks, forget_old_deliveries],
 )

@@ -1,3 +1,5 @@
+from pydantic import Field
+
 from shared.settings import ServiceSettings, service_config
 
 
@@ -20,6 +22,11 @@ class PartnershipsSettings(ServiceSettings):
     webhook_timeout_seconds: float = 5.0
     # Deliveries one replica sends at once.
     webhook_concurrency: int = 20
+    # How long the delivery log keeps a finished entry (delivered, given up, or a notice), counted from when it was
+    # queued; pending deliveries stay whatever their age. A given-up delivery can be replayed until then. Each
+    # replica looks for entries past it every `webhook_log_purge_seconds`.
+    webhook_log_retention_days: float = Field(30.0, gt=0)
+    webhook_log_purge_seconds: float = Field(3600.0, gt=0)
 
     @property
     def webhook_allowlist(self) -> frozenset[str]:

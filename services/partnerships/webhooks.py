@@ -8,6 +8,8 @@ anything else is retried with exponential backoff and jitter. A delivery failing
 up (`failed`, a replay queues it again), and a subscription whose deliveries have failed that long is disabled
 with a `subscription_disabled` entry in its log. The destination is checked again before each attempt: a
 name that now resolves to a private address is refused like a failed attempt.
+
+The log keeps finished entries for `webhook_log_retention_days` (`forget_old_deliveries`, also in every replica).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 import httpx
 from prometheus_client import Counter
-from sqlalchemy import and_, event, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, delete, event, exists, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -84,6 +86,34 @@ async def destination_refusal(url: str, allowlist: frozenset[str]) -> str | None
 
 
 # --- the job --------------------------------------------------------------------------------------------------
+
+PURGE_BATCH = 1000
+
+
+async def forget_old_deliveries(runtime: ServiceRuntime) -> None:
+    """Deletes the log's finished entries once they are older than the retention time, in batches, so that no
+    write transaction holds the table for long. Pending deliveries are never deleted, however old: one that is
+    replayed between the look and the delete is pending again and stays."""
+    settings: Any = runtime.settings
+    d = webhook_deliveries
+    while True:
+        horizon = runtime.clock.now() - dt.timedelta(days=settings.webhook_log_retention_days)
+        finished_before = and_(d.c.state != DeliveryState.pending.value, d.c.created_at < horizon)
+        forgotten = 0
+        while True:
+            async with runtime.db.read() as session:  # a look first: no write lock when there is nothing to do
+                seqs = list((await session.execute(select(d.c.seq).where(finished_before).limit(PURGE_BATCH)))
+                            .scalars())
+            if seqs:
+                async with runtime.db.write_session() as session, session.begin():
+                    await session.execute(delete(d).where(d.c.seq.in_(seqs), finished_before))
+                forgotten += len(seqs)
+            if len(seqs) < PURGE_BATCH:
+                break
+        if forgotten:
+            log.info("old delivery log entries forgotten", extra={"entries": forgotten})
+        await asyncio.sleep(settings.webhook_log_purge_seconds)
+
 
 
 def retry_policy(settings: Any) -> RetryPolicy:
