@@ -26,6 +26,7 @@ from deploy.migrate import DATABASES
 from gateway.routing import load_routing_table
 from gateway.settings import GatewaySettings
 from shared.events.kafka import dlq_topic
+from shared.http_server import HTTP_PROTOCOL
 from shared.settings import SERVICE_PORTS, SERVICES, AppEnv, CommonSettings, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,6 +176,9 @@ def check_uvicorn(where: str, app: str, command: Any, port: int) -> list[str]:
         problems.append(f"{where}: uvicorn target {target}: {missing}")
     if options.get("--port") != str(port):
         problems.append(f"{where}: uvicorn --port {options.get('--port')!r}, the code's port is {port}")
+    if options.get("--http") != HTTP_PROTOCOL:
+        problems.append(f"{where}: uvicorn --http {options.get('--http')!r}: without {HTTP_PROTOCOL} headers have "
+                        "no size limit and no read timeout")
     if options.get("--host") != "0.0.0.0":
         problems.append(f"{where}: uvicorn --host {options.get('--host')!r}: a container must listen on 0.0.0.0")
     return problems
