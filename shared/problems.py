@@ -19,10 +19,13 @@ from fastapi_problem.handler import (
     http_exception_handler_,
     new_exception_handler,
 )
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from shared import domain
+from shared.deadline import DeadlinePassed
 
 log = logging.getLogger("problems")
 
@@ -118,6 +121,36 @@ def _on_http(eh: ExceptionHandler, request: Request, exc: HTTPException) -> Prob
     return http_exception_handler_(eh, request, exc)
 
 
+RETRY_AFTER = {"Retry-After": "1"}
+# SQLSTATEs of a PostgreSQL wait that ran out: lock_timeout (55P03) and statement_timeout (57014).
+_GAVE_UP_WAITING = {"55P03", "57014"}
+
+
+def past_deadline() -> Problem:
+    """503: the request could not be done by its deadline, and nothing of it was committed."""
+    return problem(503, "deadline-exceeded", "Service unavailable",
+                   "the request could not be completed in time and nothing was changed; send it again",
+                   headers=RETRY_AFTER)
+
+
+def _gave_up_waiting(exc: DBAPIError) -> bool:
+    """The database stopped waiting for a lock (or a statement) at the deadline we gave it."""
+    for cause in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        if getattr(cause, "sqlstate", None) in _GAVE_UP_WAITING:
+            return True
+    return "database is locked" in str(exc.orig)  # SQLite's busy timeout
+
+
+def _on_deadline(_eh: ExceptionHandler, _request: Request, _exc: Exception) -> Problem:
+    return past_deadline()
+
+
+def _on_database(_eh: ExceptionHandler, _request: Request, exc: Exception) -> Problem | None:
+    if isinstance(exc, PoolTimeout) or (isinstance(exc, DBAPIError) and _gave_up_waiting(exc)):
+        return past_deadline()
+    return None  # a fault of ours: the default 500, logged
+
+
 def _on_domain(_eh: ExceptionHandler, _request: Request, exc: Exception) -> Problem:
     if isinstance(exc, domain.InvalidTransition):
         return conflict(exc.detail, state=exc.state, allowed_actions=exc.allowed)
@@ -134,7 +167,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     eh = new_exception_handler(
         logger=log,
         unhandled_wrappers={"default": InternalError},
-        handlers={domain.DomainError: _on_domain},
+        handlers={domain.DomainError: _on_domain, DeadlinePassed: _on_deadline, DBAPIError: _on_database,
+                  PoolTimeout: _on_database},
         http_exception_handler=_on_http,
         request_validation_handler=_on_validation,
         documentation_uri_template=TYPE_URI,
@@ -143,4 +177,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     # Starlette gives the handler registered for `Exception` to its outermost middleware, outside ours, so
     # RequestContextMiddleware would see a domain refusal first and answer 500. Registered by class, it is
     # handled where the route raised it, like a Problem.
-    app.add_exception_handler(domain.DomainError, eh)
+    for exc_class in (domain.DomainError, DeadlinePassed, DBAPIError, PoolTimeout):
+        app.add_exception_handler(exc_class, eh)

@@ -108,6 +108,10 @@ class ServiceSettings(CommonSettings):
     # The relay publishes right after each commit; polling only catches rows another replica committed.
     outbox_poll_seconds: float = 1.0
     outbox_batch_size: int = 500
+    # Overload (shared/admission.py): API requests worked on at once (one more is refused with 503 at once), and
+    # the longest a request may take; the gateway asks for less in X-Request-Timeout-Ms.
+    max_requests_in_flight: int = Field(64, ge=1)
+    request_deadline_seconds: float = Field(8.0, gt=0)
     kafka_create_topics: bool = Field(True, validation_alias="KAFKA_CREATE_TOPICS")
     kafka_topic_partitions: int = Field(3, validation_alias="KAFKA_TOPIC_PARTITIONS")
     # How long a consumer's fetch waits for new records. Apache Kafka answers a waiting fetch as soon as records

@@ -3,6 +3,11 @@
 SQLite runs in WAL mode with SQLAlchemy (not the sqlite3 driver) emitting BEGIN, and write transactions take
 the write lock up front (`BEGIN IMMEDIATE`): two writers that both read and then write would otherwise
 deadlock on the lock upgrade and one would fail at once with "database is locked".
+
+A write transaction begun for a request with a deadline (`shared/admission.py`) waits for locks only until that
+deadline: SQLite's busy timeout, PostgreSQL's `lock_timeout` and `statement_timeout` are set to the time left,
+so a request queued behind a lock gives up (and is answered 503, nothing committed) instead of committing after
+the gateway stopped waiting. Transactions without a deadline (consumers, jobs) wait as long as they always did.
 """
 
 from __future__ import annotations
@@ -16,7 +21,18 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from shared.deadline import current_deadline
+
 _WRITE = "panda_write_transaction"
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # without a deadline
+
+
+def _ms_left() -> int | None:
+    """Milliseconds until the current request's deadline (at least 1), or None outside a request."""
+    deadline = current_deadline()
+    if deadline is None:
+        return None
+    return max(1, int(deadline.remaining() * 1000))
 
 
 class Database:
@@ -33,6 +49,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.is_sqlite:
             _sqlite_transactions(self.engine)
+        else:
+            _postgres_deadlines(self.engine)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write = async_sessionmaker(
             self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False, autoflush=True
@@ -63,9 +81,28 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+        if not conn.get_execution_options().get(_WRITE):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # The busy timeout is the connection's: set for each write transaction, to this request's time left.
+        ms = _ms_left()
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS if ms is None else ms}")
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgres_deadlines(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if not conn.get_execution_options().get(_WRITE):
+            return
+        ms = _ms_left()
+        if ms is not None:
+            # Transaction-local (`is_local`): the pooled connection forgets them at commit or rollback.
+            conn.exec_driver_sql(
+                f"SELECT set_config('lock_timeout', '{ms}ms', true), set_config('statement_timeout', '{ms}ms', true)"
+            )
