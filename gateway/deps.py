@@ -37,5 +37,12 @@ async def admin_caller(caller: GatewayCallerDep) -> Caller:
     return caller
 
 
+async def _admin_guard(request: Request) -> None:
+    (await gateway_caller(request)).require(Role.admin)
+
+
+admin_caller.guard = _admin_guard  # type: ignore[attr-defined]  (checked before the body: shared.auth.GuardedRoute)
+
+
 AdminDep = Annotated[Caller, Depends(admin_caller)]
 DatabaseDep = Annotated[Database, Depends(database_of)]

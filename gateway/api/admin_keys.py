@@ -12,12 +12,12 @@ from sqlalchemy import select
 
 from gateway.deps import AdminDep, DatabaseDep, identity_of
 from gateway.domain.api_key import ApiKey
-from shared.auth import Role
+from shared.auth import GuardedRoute, Role
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.problems import not_found
 from shared.validation import ShortText
 
-router = APIRouter(prefix="/api/v1/admin/api-keys", tags=["admin: API keys"])
+router = APIRouter(route_class=GuardedRoute, prefix="/api/v1/admin/api-keys", tags=["admin: API keys"])
 
 
 class ApiKeyIn(BaseModel):

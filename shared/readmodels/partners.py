@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import SignedInDep
+from shared.auth import GuardedRoute, SignedInDep
 from shared.db.types import JSONType, UTCDateTime, utcnow
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
@@ -81,7 +81,7 @@ class KnownPartners:
         return [p for p in partner_ids if p not in found]
 
     def router(self) -> APIRouter:
-        router = APIRouter(tags=["partners (local copy)"])
+        router = APIRouter(route_class=GuardedRoute, tags=["partners (local copy)"])
 
         @router.get("/partners/{partner_id}", response_model=KnownPartner)
         async def get_known_partner(

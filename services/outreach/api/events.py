@@ -27,7 +27,7 @@ from services.outreach.events.published import (
     EventScheduled,
     EventUpdated,
 )
-from shared.auth import Caller, CallerDep, WriterDep
+from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
 from shared.domain import RuleViolated
 from shared.http import check_if_match, not_modified, set_etag
@@ -36,7 +36,7 @@ from shared.problems import invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import CountryCode, LanguageTag, LocalizedLongText, LocalizedText, ShortText, Text
 
-router = APIRouter(prefix="/events", tags=["events"])
+router = APIRouter(route_class=GuardedRoute, prefix="/events", tags=["events"])
 
 Capacity = Annotated[int, Field(ge=1, le=1_000_000, description="In people")]
 Count = Annotated[int, Field(ge=0, le=100_000_000)]
@@ -373,7 +373,7 @@ async def transition_event(event_id: uuid.UUID, body: EventAction, caller: Write
 # --- calendars -------------------------------------------------------------------------------------------------
 
 ICS = "text/calendar; charset=utf-8"
-calendar_router = APIRouter(tags=["events"])
+calendar_router = APIRouter(route_class=GuardedRoute, tags=["events"])
 CALENDAR_SIZE = 1000
 
 

@@ -28,14 +28,14 @@ from services.outreach.events.published import (
     RegistrationConfirmed,
     RegistrationWaitlisted,
 )
-from shared.auth import SIGNED_IN, Caller, CallerDep, Role, SignedInDep
+from shared.auth import SIGNED_IN, Caller, CallerDep, GuardedRoute, Role, SignedInDep
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.problems import forbidden, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWork, UnitOfWorkDep
 from shared.validation import ShortText
 
-router = APIRouter(tags=["registrations"])
+router = APIRouter(route_class=GuardedRoute, tags=["registrations"])
 
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{3,40}$", max_length=40)]  # the column holds 40
 PartySize = Annotated[int, Field(ge=1, le=1000, description="People in the party: a school class is one of 30")]

@@ -34,12 +34,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from services.outreach.db.models import event_tags, outreach_events
 from services.outreach.domain.event import EventStatus
-from shared.auth import STAFF, Caller, CallerDep, Role
+from shared.auth import STAFF, Caller, CallerDep, GuardedRoute, Role
 from shared.db.search import contains
 from shared.problems import forbidden, invalid
 from shared.service import ReadSessionDep
 
-router = APIRouter(tags=["stats"])
+router = APIRouter(route_class=GuardedRoute, tags=["stats"])
 
 
 class Figures(BaseModel):

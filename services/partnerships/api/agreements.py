@@ -26,7 +26,7 @@ from services.partnerships.domain.agreement import (
 )
 from services.partnerships.domain.partner import Partner
 from services.partnerships.events.published import AGREEMENT_STEP_EVENTS, AgreementDrafted, AgreementUpdated
-from shared.auth import Caller, CallerDep, WriterDep
+from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
 from shared.db.upsert import next_in_series
 from shared.http import check_if_match, not_modified, set_etag
@@ -35,7 +35,7 @@ from shared.problems import invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import LocalizedLongText, LocalizedText, Text
 
-router = APIRouter(prefix="/agreements", tags=["agreements"])
+router = APIRouter(route_class=GuardedRoute, prefix="/agreements", tags=["agreements"])
 
 SeatsPerYear = Annotated[int, Field(ge=1, le=10_000)]
 CubReturnAge = Annotated[int, Field(ge=1, le=10, description="Age in years at which a cub born on loan goes home")]

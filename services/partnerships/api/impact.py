@@ -20,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.partnerships.db.models import agreements, impact_contributions, partners
 from services.partnerships.domain.agreement import PUBLIC_STATES
 from services.partnerships.domain.impact import Impact, Scope
-from shared.auth import SignedInDep
+from shared.auth import GuardedRoute, SignedInDep
 from shared.problems import forbidden, not_found
 from shared.service import ReadSessionDep
 
-router = APIRouter(tags=["impact"])
+router = APIRouter(route_class=GuardedRoute, tags=["impact"])
 
 
 class ImpactOut(BaseModel):

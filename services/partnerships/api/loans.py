@@ -28,7 +28,7 @@ from services.partnerships.domain.loan import Loan, LoanState
 from services.partnerships.domain.panda import Panda, Sex
 from services.partnerships.domain.partner import Partner
 from services.partnerships.events.published import LoanReturned, LoanStarted, PandaBorn
-from shared.auth import SignedInDep, WriterDep
+from shared.auth import GuardedRoute, SignedInDep, WriterDep
 from shared.domain import Conflict
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
@@ -36,7 +36,7 @@ from shared.problems import invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import LocalizedText
 
-router = APIRouter(prefix="/loans", tags=["loans"])
+router = APIRouter(route_class=GuardedRoute, prefix="/loans", tags=["loans"])
 
 
 class LoanIn(BaseModel):

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.partnerships.domain.loan import Loan, LoanState
 from services.partnerships.domain.panda import Panda, Sex
 from services.partnerships.events.published import PandaRegistered, PandaUpdated
-from shared.auth import CallerDep, WriterDep
+from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
 from shared.domain import Conflict
 from shared.http import check_if_match, not_modified, set_etag
@@ -27,7 +27,7 @@ from shared.problems import invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import LocalizedText, ShortText
 
-router = APIRouter(prefix="/pandas", tags=["pandas"])
+router = APIRouter(route_class=GuardedRoute, prefix="/pandas", tags=["pandas"])
 
 StudbookNumber = Annotated[
     str,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.events.published import PartnerRegistered, PartnerUpdated
-from shared.auth import Caller, SignedInDep, WriterDep
+from shared.auth import Caller, GuardedRoute, SignedInDep, WriterDep
 from shared.db.search import contains
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
@@ -24,7 +24,7 @@ from shared.problems import not_found
 from shared.service import ReadSessionDep, UnitOfWorkDep
 from shared.validation import CountryCode, LocalizedText, ShortText, Text
 
-router = APIRouter(prefix="/partners", tags=["partners"])
+router = APIRouter(route_class=GuardedRoute, prefix="/partners", tags=["partners"])
 
 
 class Contact(BaseModel):

@@ -16,14 +16,14 @@ from sqlalchemy import select
 from services.partnerships.api.agreements import visible_agreement
 from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
 from services.partnerships.events.published import PROJECT_STEP_EVENTS, ProjectPlanned, ProjectUpdated
-from shared.auth import CallerDep, WriterDep
+from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.problems import invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import LocalizedLongText, LocalizedText
 
-router = APIRouter(prefix="/agreements/{agreement_id}/projects", tags=["projects"])
+router = APIRouter(route_class=GuardedRoute, prefix="/agreements/{agreement_id}/projects", tags=["projects"])
 
 
 class ProjectIn(BaseModel):

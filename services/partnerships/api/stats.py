@@ -9,10 +9,10 @@ from fastapi import APIRouter
 from sqlalchemy import func, select
 
 from services.partnerships.db.models import agreements, loans, pandas, partners
-from shared.auth import StaffDep
+from shared.auth import GuardedRoute, StaffDep
 from shared.service import ReadSessionDep
 
-router = APIRouter(tags=["stats"])
+router = APIRouter(route_class=GuardedRoute, tags=["stats"])
 
 
 @router.get("/stats")

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.partnerships.db.models import partners, webhook_deliveries, webhook_subscriptions
 from services.partnerships.domain.webhook import EVENT_TYPE_PATTERN, DeliveryState, LogEntryKind, Subscription
 from services.partnerships.webhooks import destination_refusal, queued
-from shared.auth import STAFF, Caller, Role, requires
+from shared.auth import STAFF, Caller, GuardedRoute, Role, requires
 from shared.db.types import utcnow
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor, keyset_page
@@ -30,7 +30,7 @@ from shared.problems import conflict, forbidden, invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep, runtime_of
 from shared.validation import Text
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(route_class=GuardedRoute, prefix="/webhooks", tags=["webhooks"])
 
 ReaderDep = Annotated[Caller, requires(Role.partner, *STAFF)]
 ManagerDep = Annotated[Caller, requires(Role.partner, Role.coordinator)]

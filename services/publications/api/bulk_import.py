@@ -47,7 +47,7 @@ from services.publications.domain.bibliography import (
 )
 from services.publications.domain.work import Work, WorkStatus
 from services.publications.events.published import WorkDrafted
-from shared.auth import Caller, Role, requires
+from shared.auth import Caller, GuardedRoute, Role, requires
 from shared.domain import Conflict, RuleViolated
 from shared.problems import invalid, problem
 from shared.service import ClockDep, UnitOfWork, UnitOfWorkDep
@@ -55,7 +55,7 @@ from shared.service import ClockDep, UnitOfWork, UnitOfWorkDep
 log = logging.getLogger("import")
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # a broken entry is the client's news, not the log's
 
-router = APIRouter(prefix="/works", tags=["works"])
+router = APIRouter(route_class=GuardedRoute, prefix="/works", tags=["works"])
 
 MAX_RECORDS = 1000
 MAX_BYTES = 16 * 1024 * 1024

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Query, Request, Response
 from services.publications.api.works import visible_work
 from services.publications.domain.citation import MEDIA_TYPES, CitationFormat, file_name, render
 from services.publications.domain.work import Work
-from shared.auth import CallerDep
+from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
 
-router = APIRouter(prefix="/works", tags=["works"])
+router = APIRouter(route_class=GuardedRoute, prefix="/works", tags=["works"])
 
 CITATION_CONTENT = {media: {"schema": {"type": "object" if fmt is CitationFormat.csl_json else "string"}}
                     for fmt, media in MEDIA_TYPES.items()}

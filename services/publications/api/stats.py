@@ -26,13 +26,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from services.publications.api.works import WorkFilters
 from services.publications.db.models import known_partners, work_tags
 from services.publications.domain.work import ResearchArea, Work, WorkStatus, WorkType
-from shared.auth import CallerDep
+from shared.auth import CallerDep, GuardedRoute
 from shared.db.search import contains
 from shared.problems import invalid
 from shared.service import ReadSessionDep
 from shared.validation import LanguageTag
 
-router = APIRouter(tags=["stats"])
+router = APIRouter(route_class=GuardedRoute, tags=["stats"])
 
 
 class PartnerWorks(BaseModel):

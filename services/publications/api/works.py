@@ -23,7 +23,7 @@ from services.publications.domain.citation import negotiate as negotiate_citatio
 from services.publications.domain.identifiers import normalize_doi, normalize_isbn, normalize_orcid
 from services.publications.domain.work import ResearchArea, Work, WorkStatus, WorkType
 from services.publications.events.published import WorkDrafted, WorkPublished, WorkRetracted, WorkUpdated
-from shared.auth import Caller, CallerDep, WriterDep
+from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
 from shared.domain import Conflict
 from shared.http import check_if_match, not_modified, set_etag
@@ -32,7 +32,7 @@ from shared.problems import invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import LanguageTag, LocalizedLongText, LocalizedText, ShortText, Text
 
-router = APIRouter(prefix="/works", tags=["works"])
+router = APIRouter(route_class=GuardedRoute, prefix="/works", tags=["works"])
 
 Keyword = Text(100)
 Short = Text(40)

@@ -12,11 +12,11 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from services.training.db.models import certificates
-from shared.auth import CallerDep
+from shared.auth import CallerDep, GuardedRoute
 from shared.problems import not_found
 from shared.service import ReadSessionDep
 
-router = APIRouter(prefix="/certificates", tags=["certificates"])
+router = APIRouter(route_class=GuardedRoute, prefix="/certificates", tags=["certificates"])
 
 CertificateCode = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
 

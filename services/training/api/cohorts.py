@@ -16,14 +16,14 @@ from services.training.api.programs import may_see, visible_program
 from services.training.domain.cohort import Cohort
 from services.training.domain.program import Program
 from services.training.events.published import CohortScheduled, CohortUpdated
-from shared.auth import Caller, CallerDep, WriterDep
+from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.problems import invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import CountryCode, ShortText
 
-router = APIRouter(tags=["cohorts"])
+router = APIRouter(route_class=GuardedRoute, tags=["cohorts"])
 
 Capacity = Annotated[int, Field(ge=1, le=10_000)]
 Reserved = Annotated[int, Field(ge=0, le=10_000, description="Seats kept for partner institutions' staff")]

@@ -33,7 +33,7 @@ from services.training.events.published import (
     EnrollmentAccepted,
     EnrollmentWaitlisted,
 )
-from shared.auth import SIGNED_IN, Caller, CallerDep, Role, SignedInDep
+from shared.auth import SIGNED_IN, Caller, CallerDep, GuardedRoute, Role, SignedInDep
 from shared.db.upsert import upsert
 from shared.domain import Conflict
 from shared.http import check_if_match, not_modified, set_etag
@@ -42,7 +42,7 @@ from shared.problems import forbidden, invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWork, UnitOfWorkDep
 from shared.validation import CountryCode, ShortText
 
-router = APIRouter(tags=["enrollments"])
+router = APIRouter(route_class=GuardedRoute, tags=["enrollments"])
 
 TRAINING_COOPERATION = "training_cooperation"
 

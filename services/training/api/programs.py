@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.training.db.models import program_tags
 from services.training.domain.program import Program, ProgramFormat, ProgramStatus
 from services.training.events.published import PROGRAM_STEP_EVENTS, ProgramDrafted, ProgramUpdated
-from shared.auth import Caller, CallerDep, WriterDep
+from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
@@ -23,7 +23,7 @@ from shared.problems import invalid, not_found
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import LanguageTag, LocalizedLongText, LocalizedText, Text
 
-router = APIRouter(prefix="/programs", tags=["programs"])
+router = APIRouter(route_class=GuardedRoute, prefix="/programs", tags=["programs"])
 
 Topic = Text(100)
 

@@ -30,11 +30,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from services.training.db.models import certificates, enrollments, programs
 from services.training.domain.enrollment import EnrollmentStatus
-from shared.auth import STAFF, Caller, CallerDep, Role
+from shared.auth import STAFF, Caller, CallerDep, GuardedRoute, Role
 from shared.problems import forbidden
 from shared.service import ReadSessionDep
 
-router = APIRouter(tags=["stats"])
+router = APIRouter(route_class=GuardedRoute, tags=["stats"])
 
 E = EnrollmentStatus
 PARTICIPATING = (E.accepted, E.attended, E.completed)
