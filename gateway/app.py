@@ -17,6 +17,7 @@ from gateway.db import models as _models  # noqa: F401  (maps the domain classes
 from gateway.deps import gateway_caller
 from gateway.idempotency import IdempotentPosts
 from gateway.identity import Identity
+from gateway.limits import ClientGone, CloseWhenBodyUnreadMiddleware, read_body
 from gateway.proxy import forward, new_client, new_upstream_session
 from gateway.rate_limits import RateLimits, too_many
 from gateway.resilience import CircuitBreaker
@@ -102,16 +103,21 @@ async def proxy(request: Request, service: str, path: str) -> Response:
     route = routing.match(request.url.path)
     if route is None:
         raise not_found(f"no service answers {request.url.path}")
+    # Who is calling and whether they may call now come before the body is read (gateway/limits.py).
     caller = await gateway_caller(request)
     verdict = await rate_limits.check(request, caller)
     if not verdict.allowed:
         raise too_many(verdict)
+    try:
+        body = await read_body(request, routing.body_limit_for(request.url.path))
+    except ClientGone:
+        return Response(status_code=499)  # nginx's "client closed request": for the access log, no one reads it
 
     async def to_service() -> Response:
-        return await forward(request.app.state.upstreams, request, route, caller, settings.internal_secret(),
-                             breakers[route.service])
+        return await forward(request.app.state.upstreams, request, body, route, caller, settings.internal_secret(),
+                             breakers[route.service], settings.deadline_grace_seconds)
 
-    response = await idempotent_posts.handle(request, caller, to_service) or await to_service()
+    response = await idempotent_posts.handle(request, body, caller, to_service) or await to_service()
     response.headers.update(verdict.headers)
     return response
 
@@ -119,6 +125,7 @@ async def proxy(request: Request, service: str, path: str) -> Response:
 Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(
     app
 ).expose(app, include_in_schema=False)
+app.add_middleware(CloseWhenBodyUnreadMiddleware)
 app.add_middleware(RequestContextMiddleware)
 if settings.cors_origins:
     # Browsers on the dashboard's and the app's origins may call the API; no one else's pages may.

@@ -43,21 +43,20 @@ class IdempotentPosts:
         self.db = db
         self.wait_seconds = wait_seconds
 
-    async def handle(self, request: Request, caller: Caller, forward: Callable[[], Awaitable[Response]]
-                     ) -> Response | None:
+    async def handle(self, request: Request, body: bytes, caller: Caller,
+                     forward: Callable[[], Awaitable[Response]]) -> Response | None:
         """The answer for a POST that carries a key (forwarded once, or replayed), or None when it carries none."""
         key = request.headers.get(HEADER)
         if request.method != "POST" or key is None:
             return None
         if not _valid_key(key):
             raise invalid("Idempotency-Key is 1 to 255 printable ASCII characters", ("header", "Idempotency-Key"))
-        body = await request.body()
         digest = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + body).hexdigest()
         scope = hashlib.sha256(f"{caller.role.value}:{caller.subject or ''}:{key}".encode()).hexdigest()
         if not await self._claim(scope, digest):
             return await self._replay(scope, digest)
         try:
-            response = await forward()  # the body was read: the proxy streams it from memory
+            response = await forward()
         except BaseException:
             await self._release(scope)
             raise

@@ -1,6 +1,6 @@
-"""Forwarding a request to its service: one pooled keep-alive client, bodies streamed both ways, hop-by-hop
-and identity headers dropped, the caller signed in, transport failures turned into 502/503/504 problems that
-leak nothing about the inside.
+"""Forwarding a request to its service: one pooled keep-alive client, the body the gateway has read sent on
+(`gateway/limits.py`), large answers streamed back, hop-by-hop and identity headers dropped, the caller and the
+service's deadline added, transport failures turned into 502/503/504 problems that leak nothing about the inside.
 
 This is the one path every API request takes, so it uses aiohttp's client rather than httpx (which the gateway
 uses for its own few calls: health, docs, aggregates). httpx's pool polls every kept-alive connection on each
@@ -25,6 +25,7 @@ from yarl import URL
 
 from gateway.resilience import CircuitBreaker, retrying
 from gateway.routing import Route
+from shared.admission import DEADLINE_HEADER, SHED_HEADER
 from shared.auth import CALLER_HEADER, Caller
 from shared.context import request_id_var, traceparent_var
 from shared.problems import problem
@@ -38,8 +39,10 @@ HOP_BY_HOP = {
 # What a client may not say about itself: the gateway alone tells services who is calling.
 IDENTITY = {CALLER_HEADER, "x-api-key", "authorization", "x-forwarded-for", "x-forwarded-host",
             "x-forwarded-proto", "x-request-id", "traceparent", "tracestate"}
-_NOT_FORWARDED = frozenset(HOP_BY_HOP | IDENTITY)
-_NOT_PASSED_BACK = {h.encode() for h in (HOP_BY_HOP - {"content-length"}) | {"x-request-id", "date", "server"}}
+# Nor how long the service may take: the gateway tells it that.
+_NOT_FORWARDED = frozenset(HOP_BY_HOP | IDENTITY | {DEADLINE_HEADER})
+_NOT_PASSED_BACK = {h.encode() for h in (HOP_BY_HOP - {"content-length"})
+                    | {"x-request-id", "date", "server", SHED_HEADER}}
 _BODYLESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
 WHOLE_BODY_BYTES = 256 * 1024  # answers up to this size are read whole, larger ones streamed
 _PRINTABLE = string.punctuation  # with letters and digits, what passes through a request target unescaped
@@ -87,8 +90,12 @@ def _upstream_url(route: Route, request: Request) -> URL:
     return URL(route.upstream.rstrip("/") + quote_from_bytes(target, safe=_PRINTABLE), encoded=True)
 
 
-async def forward(session: aiohttp.ClientSession, request: Request, route: Route, caller: Caller, secret: str,
-                  breaker: CircuitBreaker) -> Response:
+async def forward(session: aiohttp.ClientSession, request: Request, body: bytes, route: Route, caller: Caller,
+                  secret: str, breaker: CircuitBreaker, deadline_grace_seconds: float) -> Response:
+    """The service's answer to `request` (whose `body` the gateway has read). The service is given
+    `route.timeout_seconds - deadline_grace_seconds` in `X-Request-Timeout-Ms`; the gateway waits the whole
+    `route.timeout_seconds`. Only the service's own faults move its circuit breaker: no connection, a reset,
+    a 5xx other than an overload refusal, no answer in time."""
     headers = [
         (name, v.decode("latin-1")) for name, v in ((k.decode("latin-1").lower(), v) for k, v in request.headers.raw)
         if name not in _NOT_FORWARDED
@@ -99,11 +106,11 @@ async def forward(session: aiohttp.ClientSession, request: Request, route: Route
         ("traceparent", traceparent_var.get() or ""),
         ("x-forwarded-for", request.client.host if request.client else ""),
         ("x-forwarded-proto", request.url.scheme),
+        (DEADLINE_HEADER, str(max(1, int((route.timeout_seconds - deadline_grace_seconds) * 1000)))),
     ]
-    has_body = request.method not in _BODYLESS or "content-length" in request.headers \
-        or "transfer-encoding" in request.headers
-    if has_body and "content-length" in request.headers:
-        headers.append(("content-length", request.headers["content-length"]))
+    has_body = request.method not in _BODYLESS or bool(body)
+    if has_body:
+        headers.append(("content-length", str(len(body))))
     if not breaker.allow():
         raise _upstream_failed(route, 503, "is unavailable", retry_after=breaker.seconds_until_trial())
     try:
@@ -112,7 +119,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, route: Route
                 with attempt:
                     response = await session.request(
                         request.method, _upstream_url(route, request), headers=headers,
-                        data=request.stream() if has_body else None, allow_redirects=False,
+                        data=body if has_body else None, allow_redirects=False,
                     )
     except TimeoutError as exc:  # aiohttp's own read and connect timeouts are TimeoutErrors too
         breaker.failed()
@@ -121,11 +128,15 @@ async def forward(session: aiohttp.ClientSession, request: Request, route: Route
         breaker.failed()
         raise _upstream_failed(route, 503, "is not reachable") from exc
     except aiohttp.ClientError as exc:
-        breaker.succeeded()  # it is there, if misbehaving: that is a 502, not a reason to stop asking
+        breaker.failed()  # refused mid-way or reset: the service's fault, whatever the client did
         log.warning("upstream transport error", extra={"service": route.service, "error": repr(exc)})
         raise _upstream_failed(route, 502, "failed") from exc
-    breaker.succeeded()
-
+    if response.status < 500:
+        breaker.succeeded()
+    elif response.status == 503 and response.headers.get(SHED_HEADER):
+        pass  # the service refused it at once to protect itself: answering fast is not failing
+    else:
+        breaker.failed()
     if response.status >= 500 and response.status not in (503, 504):
         # A service's own failure: don't pass its body (which may describe internals) to the client.
         response.release()

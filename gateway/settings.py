@@ -20,6 +20,9 @@ class GatewaySettings(CommonSettings):
     routes_file: Path = Field(Path(__file__).with_name("routes.toml"), validation_alias="GATEWAY_ROUTES_FILE")
     # Overrides the routing table's timeouts when set (seconds until a slow service is answered with 504).
     upstream_timeout_seconds: float | None = Field(None, validation_alias="GATEWAY_UPSTREAM_TIMEOUT_SECONDS")
+    # How much sooner than the gateway stops waiting a service is told to give up (X-Request-Timeout-Ms): time
+    # for its 503 ("not in time, nothing committed") to come back before the gateway would answer 504.
+    deadline_grace_seconds: float = Field(2.0, ge=0.1, validation_alias="GATEWAY_DEADLINE_GRACE_SECONDS")
     jwt_secret: SecretStr | None = Field(None, validation_alias="GATEWAY_JWT_SECRET")
     # A PEM public key: when set, people's tokens are RS256, verified with it, and no HS256 secret is needed.
     jwt_public_key: str | None = Field(None, validation_alias="GATEWAY_JWT_PUBLIC_KEY")
