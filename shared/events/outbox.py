@@ -8,6 +8,14 @@ Order: rows are published in id order and only the prefix before the first failu
 later row of an aggregate never overtakes an earlier one. Writes to one aggregate are serialized by its row
 (lock or version check), so their ids are in commit order. Only one replica relays at a time (a lease row),
 so two relays cannot interleave one aggregate's rows either.
+
+A broker that lost what it acknowledged: the embedded dev broker keeps its log in memory, so after a restart
+(or a `kill -9` of `make run`) its topics start again empty, though the outbox says "published". The relay
+remembers, per topic partition, the offset after the last event it published there (`relay_positions`). When it
+starts, after every broker failure, and with every publish, it compares: a partition whose log now ends (or
+whose new event landed) below that offset lost events, and then every row the outbox still retains is marked
+unpublished and published again, in id order; the consumers' inbox makes the copies they already handled no-ops.
+A real Kafka never moves an end offset backwards, so there this never triggers.
 """
 
 from __future__ import annotations
@@ -22,8 +30,23 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import Counter, Gauge
-from sqlalchemy import Column, Index, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db.engine import Database
@@ -36,11 +59,13 @@ OUTBOX_BACKLOG = Gauge("outbox_backlog", "Outbox rows not yet published", ["serv
 OUTBOX_AGE = Gauge("outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row", ["service"])
 OUTBOX_PUBLISHED = Counter("outbox_published_total", "Outbox rows published to Kafka", ["service"])
 OUTBOX_FAILURES = Counter("outbox_publish_failures_total", "Failed relay attempts", ["service"])
+OUTBOX_REPUBLISHED = Counter("outbox_republished_total", "Outbox rows published again because the broker lost "
+                             "them", ["service"])
 
 LEASE_SECONDS = 10.0
 
 
-def outbox_tables(metadata: MetaData) -> tuple[Table, Table]:
+def outbox_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
     outbox = Table(
         "outbox",
         metadata,
@@ -64,7 +89,14 @@ def outbox_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("owner", String(200), nullable=False),
         Column("expires_at", UTCDateTime, nullable=False),
     )
-    return outbox, lease
+    positions = Table(
+        "relay_positions",
+        metadata,
+        Column("topic", String(200), primary_key=True),
+        Column("partition", Integer, primary_key=True, autoincrement=False),
+        Column("next_offset", BigInteger, nullable=False),  # the offset after the last event published there
+    )
+    return outbox, lease, positions
 
 
 class Outbox:
@@ -101,7 +133,9 @@ class OutboxRelay:
         db: Database,
         outbox: Outbox,
         lease_table: Table,
+        positions_table: Table,
         producer: Any,
+        bootstrap_servers: str,
         *,
         poll_seconds: float = 1.0,
         batch_size: int = 500,
@@ -113,7 +147,9 @@ class OutboxRelay:
         self.outbox = outbox
         self.table = outbox.table
         self.lease = lease_table
+        self.positions = positions_table
         self.producer = producer
+        self.bootstrap_servers = bootstrap_servers
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.retention = retention
@@ -122,12 +158,18 @@ class OutboxRelay:
         self._lease_until: dt.datetime | None = None
         self._last_gauges = 0.0
         self._last_purge = 0.0
+        self._broker_checked = False  # whether the broker was checked for lost events since (re)connecting
 
     async def run(self) -> None:
         backoff = 0.1
         while True:
             try:
-                published = await self.publish_pending() if await self._hold_lease() else 0
+                published = 0
+                if await self._hold_lease():
+                    if not self._broker_checked:
+                        await self.republish_if_broker_lost_events()
+                        self._broker_checked = True
+                    published = await self.publish_pending()
                 backoff = 0.1
             except asyncio.CancelledError:
                 raise
@@ -138,6 +180,7 @@ class OutboxRelay:
                 if self.repair is not None:
                     with contextlib.suppress(Exception):
                         await self.repair()
+                self._broker_checked = False  # a broker that failed may be a new, empty one
                 backoff = min(backoff * 2, 5.0)
                 continue
             if published >= self.batch_size:
@@ -187,19 +230,82 @@ class OutboxRelay:
             futures.append(await self.producer.send(row.topic, payload, key=row.key.encode(), headers=headers))
         results = await asyncio.gather(*futures, return_exceptions=True)
         done = []
+        landed: dict[tuple[str, int], tuple[int, int]] = {}  # (topic, partition) -> lowest, highest offset
         failure: BaseException | None = None
         for row, result in zip(rows, results, strict=True):
             if isinstance(result, BaseException):
                 failure = result
                 break
             done.append(row.id)
+            tp = (result.topic, result.partition)
+            low, high = landed.get(tp, (result.offset, result.offset))
+            landed[tp] = (min(low, result.offset), max(high, result.offset))
         if done:
             async with self.db.write_session() as s, s.begin():
                 await s.execute(update(t).where(t.c.id.in_(done)).values(published_at=utcnow()))
+                known = await self._positions(s)
+                if any(low < known.get(tp, 0) for tp, (low, _) in landed.items()):
+                    # These landed below what the broker had already acknowledged: it lost its log meanwhile.
+                    await self._mark_all_unpublished(s, "a publish landed below the partition's known end")
+                else:
+                    await self._advance_positions(s, {tp: high + 1 for tp, (_, high) in landed.items()}, known)
             OUTBOX_PUBLISHED.labels(self.service).inc(len(done))
         if failure is not None:
             raise failure
         return len(done)
+
+    async def republish_if_broker_lost_events(self) -> None:
+        """Compare the broker's end offsets with the positions the relay reached; if any partition ends below
+        its position, the broker lost acknowledged events: publish every retained row again."""
+        async with self.db.read() as s:
+            known = await self._positions(s)
+        if not known:
+            return
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap_servers, enable_auto_commit=False,
+                                    request_timeout_ms=10_000)
+        await consumer.start()
+        try:
+            async with asyncio.timeout(15):
+                ends = await consumer.end_offsets([TopicPartition(topic, p) for topic, p in known])
+        finally:
+            await consumer.stop()
+        behind = {f"{tp.topic}/{tp.partition}": (end, known[(tp.topic, tp.partition)])
+                  for tp, end in ends.items() if end < known[(tp.topic, tp.partition)]}
+        if behind:
+            async with self.db.write_session() as s, s.begin():
+                await self._mark_all_unpublished(s, f"the broker's log ends below what it acknowledged: {behind}")
+
+    async def _positions(self, session: AsyncSession) -> dict[tuple[str, int], int]:
+        p = self.positions
+        rows = (await session.execute(select(p.c.topic, p.c.partition, p.c.next_offset))).all()
+        return {(r.topic, r.partition): r.next_offset for r in rows}
+
+    async def _advance_positions(self, session: AsyncSession, reached: dict[tuple[str, int], int],
+                                 known: dict[tuple[str, int], int]) -> None:
+        p = self.positions
+        for (topic, partition), next_offset in reached.items():
+            if (topic, partition) in known:
+                await session.execute(update(p).where(p.c.topic == topic, p.c.partition == partition)
+                                      .values(next_offset=next_offset))
+            else:
+                await session.execute(insert(p).values(topic=topic, partition=partition, next_offset=next_offset))
+
+    async def _mark_all_unpublished(self, session: AsyncSession, why: str) -> None:
+        t = self.table
+        again = (await session.execute(
+            update(t).where(t.c.published_at.is_not(None)).values(published_at=None))).rowcount
+        await session.execute(delete(self.positions))
+        OUTBOX_REPUBLISHED.labels(self.service).inc(again)
+        log.warning("broker lost published events; publishing every retained outbox row again",
+                    extra={"rows": again, "reason": why})
+
+    async def drain(self) -> None:
+        """On shutdown: publish what is still waiting (the caller bounds the time; what is left stays in the
+        outbox for the next start)."""
+        if self.producer is None or not await self._hold_lease():
+            return
+        while await self.publish_pending() >= self.batch_size:
+            pass
 
     async def _refresh_gauges(self) -> None:
         loop = asyncio.get_running_loop()

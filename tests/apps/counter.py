@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
+from aiokafka import ConsumerRecord
 from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +27,9 @@ class CounterSettings(ServiceSettings):
     service_name = "counter"
     model_config = service_config("counter")
     delay_per_event_seconds: float = 0.0
+    # Fault injection: the process dies (exit code 3) right after a batch that applied something was committed
+    # to the database, before its offset is committed to Kafka: the window the inbox exists for.
+    crash_after_commit: bool = False
 
 
 settings = CounterSettings()
@@ -50,6 +55,17 @@ async def count(session: AsyncSession, event: CloudEvent) -> None:
 
 
 runtime = ServiceRuntime(settings, messaging, handlers)
+COUNTED = {"partnerships.partner.registered", "partnerships.partner.updated"}
+CRASH_EXIT_CODE = 3
+
+
+def crash_after_commit(records: Sequence[ConsumerRecord]) -> None:
+    if any(json.loads(r.value).get("type") in COUNTED for r in records):
+        os._exit(CRASH_EXIT_CODE)
+
+
+if settings.crash_after_commit:
+    runtime.consumer.on_batch_applied = crash_after_commit
 
 
 @contextlib.asynccontextmanager
