@@ -10,6 +10,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
@@ -33,13 +34,43 @@ class Page(BaseModel, Generic[T]):
     next_cursor: str | None = None
 
 
+_BIGINT = 2**63  # what a database integer holds: a cursor value beyond it was never issued
+
+
+def _int(v: Any) -> int:
+    n = v if isinstance(v, int) and not isinstance(v, bool) else int(str(v))
+    if not -_BIGINT <= n < _BIGINT:
+        raise ValueError("integer out of range")
+    return n
+
+
+def _float(v: Any) -> float:
+    f = float(v) if isinstance(v, int | float) and not isinstance(v, bool) else float(str(v))
+    if not math.isfinite(f):
+        raise ValueError("not a finite number")
+    return f
+
+
+def _str(v: Any) -> str:
+    s = v if isinstance(v, str) else str(v)
+    if "\x00" in s:  # PostgreSQL text cannot hold NUL
+        raise ValueError("NUL in text")
+    return s
+
+
+def _datetime(v: Any) -> dt.datetime:
+    d = dt.datetime.fromisoformat(str(v))
+    return d if d.tzinfo is not None else d.replace(tzinfo=dt.UTC)  # we only ever issue UTC instants
+
+
+# Each decoder refuses (ValueError) what this API never issued, including values a database column cannot hold.
 _DECODERS: dict[type, Callable[[Any], Any]] = {
     uuid.UUID: lambda v: uuid.UUID(str(v)),
-    dt.datetime: lambda v: dt.datetime.fromisoformat(str(v)),
+    dt.datetime: _datetime,
     dt.date: lambda v: dt.date.fromisoformat(str(v)),
-    int: lambda v: int(v) if isinstance(v, int) and not isinstance(v, bool) else int(str(v)),
-    float: lambda v: float(v) if isinstance(v, int | float) and not isinstance(v, bool) else float(str(v)),
-    str: lambda v: v if isinstance(v, str) else str(v),
+    int: _int,
+    float: _float,
+    str: _str,
 }
 
 
@@ -57,7 +88,7 @@ def decode_cursor(cursor: str, types: Sequence[type]) -> tuple[Any, ...]:
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError("wrong shape")
         return tuple(_DECODERS[t](v) for t, v in zip(types, values, strict=True))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise invalid("cursor is not one this API issued", ("query", "cursor"), "cursor_invalid") from exc
 
 
