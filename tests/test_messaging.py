@@ -72,7 +72,7 @@ async def publish(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]
 class Counter_:
     """tests/apps/counter.py as a process: a consumer whose effect counts every application."""
 
-    def __init__(self, stack: Stack, workdir: Path, delay: float) -> None:
+    def __init__(self, stack: Stack, workdir: Path, delay: float, crash_after_commit: bool = False) -> None:
         self.port = free_port()
         self.db_name = f"counter_{uuid.uuid4().hex[:8]}"
         if use_postgres():
@@ -82,6 +82,8 @@ class Counter_:
             url = f"sqlite+aiosqlite:///{workdir / (self.db_name + '.db')}"
         env = stack.env | {"COUNTER_DATABASE_URL": url, "COUNTER_PORT": str(self.port),
                            "COUNTER_DELAY_PER_EVENT_SECONDS": str(delay)}
+        if crash_after_commit:
+            env["COUNTER_CRASH_AFTER_COMMIT"] = "true"
         argv = [sys.executable, "-m", "uvicorn", "tests.apps.counter:app", "--host", "127.0.0.1",
                 "--port", str(self.port), "--no-access-log"]
         self.process = Process("counter", argv, env, workdir / "counter.log")
@@ -106,8 +108,8 @@ class Counter_:
 def counter(stack: Stack, tmp_path: Path):
     made: list[Counter_] = []
 
-    def make(delay: float = 0.0) -> Counter_:
-        c = Counter_(stack, tmp_path, delay)
+    def make(delay: float = 0.0, crash_after_commit: bool = False) -> Counter_:
+        c = Counter_(stack, tmp_path, delay, crash_after_commit)
         made.append(c)
         return c
 
@@ -156,6 +158,59 @@ def test_redelivered_events_are_applied_once(stack: Stack, keys, counter):
                            if analyst.get(f"/api/v1/training/partners/{partner_id}").status_code == 200 else None,
                            20, what="training to apply the event")
         assert known["version"] == 1
+
+
+def partner_registered(partner_id: str, name: str) -> dict:
+    return {
+        "specversion": "1.0", "id": str(uuid.uuid4()), "source": "/partnerships",
+        "type": "partnerships.partner.registered", "subject": partner_id, "time": "2026-03-29T08:00:00Z",
+        "datacontenttype": "application/json", "dataschemaversion": "1",
+        "data": {"id": partner_id, "name": {"en": name}, "kind": "zoo", "country": "NL",
+                 "city": None, "website": None, "version": 1, "updated_at": "2026-03-29T08:00:00Z"},
+    }
+
+
+def test_a_copy_delivered_in_a_later_batch_long_after_the_first_is_applied_once(stack: Stack, counter):
+    """Redelivery as it happens in the wild: the copy comes in a batch of its own, after the original's batch
+    was applied and its offset committed, so only the inbox in the database can know it was handled."""
+    consumer = counter()
+    consumer.start()
+    partner_id = str(uuid.uuid4())
+    original = partner_registered(partner_id, "Sent-twice Zoo")
+    key = partner_id.encode()  # every message below on one partition, so their order is the order sent
+    asyncio.run(publish(stack.bootstrap, "partnerships.events", [(key, json.dumps(original).encode())]))
+    wait_until(lambda: consumer.applied_for({partner_id}), 20, what="the original applied")
+    for i in range(3):  # later batches, each applied and committed before the copy arrives
+        between = partner_registered(partner_id, f"Between {i}")
+        asyncio.run(publish(stack.bootstrap, "partnerships.events", [(key, json.dumps(between).encode())]))
+        wait_until(lambda e=between["id"]: any(a[0] == e for a in consumer.applied_for({partner_id})), 20,
+                   what=f"event {i} between the original and its copy")
+    last = partner_registered(partner_id, "After the copy")
+    asyncio.run(publish(stack.bootstrap, "partnerships.events",
+                        [(key, json.dumps(original).encode()), (key, json.dumps(last).encode())]))
+    wait_until(lambda: any(a[0] == last["id"] for a in consumer.applied_for({partner_id})), 20,
+               what="the event sent after the copy")
+    applied = [event_id for event_id, _ in consumer.applied_for({partner_id})]
+    assert applied.count(original["id"]) == 1, "the copy was applied again"
+    assert len(applied) == 5
+
+
+def test_a_consumer_that_dies_between_its_commit_and_its_offset_commit_applies_each_event_once(
+        stack: Stack, keys, counter):
+    """The window the inbox exists for: the effects of a batch are committed to the database, then the process
+    dies before it commits the batch's offsets to Kafka, so the broker delivers the whole batch again."""
+    consumer = counter(crash_after_commit=True)
+    ids = set(create_partners(stack, keys["coordinator"], f"window-{uuid.uuid4().hex[:8]}", 30))
+    consumer.process.start()
+    wait_until(lambda: not consumer.process.running, 30, what="the counter to crash after its first commit")
+    assert consumer.process.popen.returncode == 3, consumer.process.log_tail()
+    consumer.process.env = {k: v for k, v in consumer.process.env.items() if k != "COUNTER_CRASH_AFTER_COMMIT"}
+    consumer.start()
+    wait_until(lambda: len(consumer.applied_for(ids)) >= len(ids), 30, what="every event applied after restart")
+    everything = consumer.get("/applied")["events"]
+    times = Counter(event_id for event_id, _ in everything)
+    assert max(times.values()) == 1, f"applied twice: {[e for e, n in times.items() if n > 1][:5]}"
+    assert {subject for _, subject in consumer.applied_for(ids)} == ids
 
 
 def test_service_killed_while_events_flow_misses_none(stack: Stack, keys):
