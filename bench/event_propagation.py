@@ -100,7 +100,7 @@ async def _measure(stack: Stack, key: str) -> tuple[list[float], int, list[float
 
 async def _stages(stack: Stack, ids: list[str]) -> tuple[list[float], list[float]]:
     """Per event: outbox row written -> published, and published -> handled by training (seconds)."""
-    outbox, _ = outbox_tables(MetaData())
+    outbox, *_ = outbox_tables(MetaData())
     inbox = inbox_table(MetaData())
     engines = {name: create_async_engine(stack.dbs.urls[name]) for name in ("partnerships", "training")}
     try:

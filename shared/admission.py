@@ -24,7 +24,6 @@ Health checks and metrics are never refused.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from prometheus_client import Counter, Gauge
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -126,9 +125,23 @@ class AdmissionMiddleware:
             return
         self.in_flight += 1
         IN_FLIGHT.labels(self.service).set(self.in_flight)
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
-            with contextlib.suppress(Exception):
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self.in_flight -= 1
                 IN_FLIGHT.labels(self.service).set(self.in_flight)
+
+        async def send_releasing(message: Message) -> None:
+            await send(message)
+            # Answered: the client may send its next request now, and it must not find this one still counted
+            # while the request's clean-up (closing its session) finishes.
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                release()
+
+        try:
+            await self.app(scope, receive, send_releasing)
+        finally:
+            release()
