@@ -8,7 +8,6 @@ In a service, `caller: CallerDep` is the caller; object-level rules are one line
 
 from __future__ import annotations
 
-import enum
 import inspect
 import time
 import uuid
@@ -22,25 +21,14 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from shared.problems import forbidden, unauthorized
+from shared.roles import SIGNED_IN, STAFF, WRITERS, Role
+
+__all__ = ["SIGNED_IN", "STAFF", "WRITERS", "Caller", "Role"]  # the roles are re-exported for the API layer
 
 CALLER_HEADER = "x-internal-caller"
 _AUDIENCE = "panda-coop-services"
 _ISSUER = "panda-coop-gateway"
 _TOKEN_SECONDS = 60
-
-
-class Role(enum.StrEnum):
-    admin = "admin"
-    coordinator = "coordinator"
-    analyst = "analyst"
-    partner = "partner"
-    member = "member"
-    anonymous = "anonymous"
-
-
-STAFF = frozenset({Role.admin, Role.coordinator, Role.analyst})
-SIGNED_IN = frozenset(Role) - {Role.anonymous}
-WRITERS = frozenset({Role.admin, Role.coordinator})
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 
 class DomainError(Exception):
@@ -35,9 +39,30 @@ class InvalidTransition(Conflict):
 class RuleViolated(DomainError):
     """The input is well-formed but breaks a rule (dates out of order, a reference that does not fit)."""
 
-    def __init__(self, detail: str, loc: tuple[str | int, ...] = ("body",)) -> None:
+    def __init__(self, detail: str, loc: tuple[str | int, ...] = ("body",), kind: str = "value_error") -> None:
         super().__init__(detail)
         self.loc = loc
+        self.kind = kind  # the `type` of the error in the 422's `errors`
+
+
+class StaleVersion(DomainError):
+    """The writer last saw another version of the aggregate than the one there now (HTTP: a stale If-Match)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectedVersion:
+    """The versions a writer accepts the aggregate at: what its `If-Match` named. None: any version."""
+
+    versions: frozenset[int] | None = None
+
+    def check(self, version: int) -> None:
+        """Raises StaleVersion when the aggregate is at a version the writer did not expect."""
+        if self.versions is not None and version not in self.versions:
+            raise StaleVersion(f"the resource is at version {version}; your If-Match names another. "
+                               "Read it again and retry.")
+
+
+ANY_VERSION = ExpectedVersion()
 
 
 class StateMachine:
@@ -60,3 +85,64 @@ class StateMachine:
         if state not in sources:
             raise InvalidTransition(self.entity, state, action, self.allowed(state))
         return target
+
+
+_recorded_order = itertools.count()  # one sequence for every aggregate: events publish in the order recorded
+
+
+class Aggregate:
+    """What every aggregate shares: a `version` that grows with each change (its ETag, and the order of its
+    events), `updated_at`, a versioned update of its `EDITABLE` fields, and the events its changes caused.
+
+    A change records its events (`record`); the unit of work takes them (`take_recorded`) and writes them to
+    the outbox in the commit that writes the change, in the order they were recorded. So no router or use case
+    ever chooses an event: the aggregate that changed says what happened.
+    """
+
+    EDITABLE: ClassVar[tuple[str, ...]] = ()
+    UPDATED: ClassVar[Any] = None  # the contract class of "fields changed" (it carries `changed`), if any
+    version: int
+    updated_at: dt.datetime
+
+    def record(self, event: Any) -> None:
+        # In __dict__ and not a declared field: it is never mapped to a column, and an instance loaded from the
+        # database (whose __init__ never ran) starts with none.
+        self.__dict__.setdefault("_recorded", []).append((next(_recorded_order), event))
+
+    def take_recorded(self) -> list[tuple[int, Any]]:
+        """The events recorded since the last call, each with its place in the order of recording."""
+        return self.__dict__.pop("_recorded", [])
+
+    def touch(self, now: dt.datetime) -> None:
+        self.version += 1
+        self.updated_at = now
+
+    def update(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
+        """`apply_changes`, and when something changed, the `UPDATED` event naming what."""
+        changed = self.apply_changes(changes, now)
+        if changed and self.UPDATED is not None:
+            self.record(self.UPDATED.of(self, changed=changed))
+        return changed
+
+    def apply_changes(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
+        """Set the `EDITABLE` fields given; answer which actually changed (no change, no new version).
+        Raises RuleViolated for a field that is not editable, and whatever `check_changeable` and `check`
+        raise."""
+        unknown = set(changes) - set(self.EDITABLE)
+        if unknown:
+            raise RuleViolated(f"cannot change {', '.join(sorted(unknown))}")
+        changed = [k for k, v in changes.items() if getattr(self, k) != v]
+        if not changed:
+            return []
+        self.check_changeable(changed)
+        for k in changed:
+            setattr(self, k, changes[k])
+        self.check()
+        self.touch(now)
+        return changed
+
+    def check_changeable(self, fields: list[str]) -> None:
+        """Raise if the aggregate's state does not allow changing `fields` (an archived program, say)."""
+
+    def check(self) -> None:
+        """Raise if the aggregate's own rules do not hold (dates in order, capacity above what is taken)."""

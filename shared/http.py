@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Request, Response
+from typing import Annotated
 
+from fastapi import Depends, Request, Response
+
+from shared.domain import ANY_VERSION, ExpectedVersion
 from shared.problems import precondition_failed
 
 
@@ -26,6 +29,19 @@ def check_if_match(request: Request, version: int) -> None:
     raise precondition_failed(
         f"the resource is at version {version}; your If-Match names another. Read it again and retry."
     )
+
+
+def expected_version(request: Request) -> ExpectedVersion:
+    """The versions the client's `If-Match` names (`*` or none: any); use cases check it under their lock."""
+    header = request.headers.get("if-match")
+    if header is None or "*" in (tags := _tags(header)):
+        return ANY_VERSION
+    return ExpectedVersion(frozenset(int(t[1:-1]) for t in tags
+                                     if len(t) > 2 and t[0] == t[-1] == '"' and t[1:-1].isdigit()
+                                     and len(t) < 20))
+
+
+IfMatchDep = Annotated[ExpectedVersion, Depends(expected_version)]
 
 
 def not_modified(request: Request, version: int) -> Response | None:

@@ -152,6 +152,8 @@ def _on_database(_eh: ExceptionHandler, _request: Request, exc: Exception) -> Pr
 
 
 def _on_domain(_eh: ExceptionHandler, _request: Request, exc: Exception) -> Problem:
+    if isinstance(exc, domain.StaleVersion):
+        return precondition_failed(exc.detail)
     if isinstance(exc, domain.InvalidTransition):
         return conflict(exc.detail, state=exc.state, allowed_actions=exc.allowed)
     if isinstance(exc, domain.Conflict):
@@ -159,7 +161,7 @@ def _on_domain(_eh: ExceptionHandler, _request: Request, exc: Exception) -> Prob
     if isinstance(exc, domain.NotFound):
         return not_found(exc.detail)
     if isinstance(exc, domain.RuleViolated):
-        return invalid(exc.detail, exc.loc)
+        return invalid(exc.detail, exc.loc, exc.kind)
     return invalid(str(exc))
 
 

@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -20,6 +20,7 @@ from shared.admission import AdmissionMiddleware, DeadlineMiddleware
 from shared.clock import Clock
 from shared.db.engine import Database
 from shared.deadline import current_deadline
+from shared.domain import Aggregate, ExpectedVersion
 from shared.events.consumer import ConsumerRunner, EventHandlers
 from shared.events.envelope import CloudEvent, PublishedEvent
 from shared.events.kafka import dlq_topic, ensure_topics, new_producer
@@ -37,7 +38,8 @@ log = logging.getLogger("service")
 # A scheduled job of a service (expiring agreements, closing windows): a coroutine that runs as long as the
 # process, doing its work every so often. Each replica runs it, so it must be safe to run concurrently.
 Job = Callable[["ServiceRuntime"], Awaitable[None]]
-STOP_STEP_SECONDS = 5.0  # the longest each step of a clean stop may take
+STOP_STEP_SECONDS = 5.0
+A = TypeVar("A", bound=Aggregate)  # the longest each step of a clean stop may take
 
 
 class ServiceRuntime:
@@ -180,7 +182,24 @@ class UnitOfWork:
     async def publish(self, event: PublishedEvent | CloudEvent) -> CloudEvent:
         return await self.outbox.add(self.session, event)
 
+    async def publish_recorded(self) -> None:
+        """Write every event the aggregates in this session recorded to the outbox, in the order recorded."""
+        recorded = [e for obj in [*self.session.identity_map.values(), *self.session.new]
+                    if isinstance(obj, Aggregate) for e in obj.take_recorded()]
+        for _, event in sorted(recorded, key=lambda e: e[0]):
+            await self.publish(event)
+
+    async def commit_change(self, aggregate: A, expected: ExpectedVersion, change: Callable[[A], object]) -> A:
+        """The usual write: check that the writer saw the (locked) aggregate's version, apply `change`, commit."""
+        expected.check(aggregate.version)
+        change(aggregate)
+        await self.commit()
+        return aggregate
+
     async def commit(self) -> None:
+        """Publish what the aggregates recorded, then commit: the change and its events together. Inside a
+        request, only before its deadline (`DeadlinePassed` after it: nothing is written)."""
+        await self.publish_recorded()
         deadline = current_deadline()
         if deadline is not None:
             deadline.check_before_commit()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import datetime as dt
+from typing import Annotated, Any, ClassVar
 
 import langcodes
 import pycountry
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.problems import invalid
 
 
 def _no_nul(value: str) -> str:
@@ -60,3 +63,50 @@ LocalizedLongText = Annotated[
     Field(min_length=1, max_length=20),
     AfterValidator(_localized),
 ]
+
+# Far enough from year 1 and 9999 that converting to UTC or to any timezone cannot overflow.
+EARLIEST, LATEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC), dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+
+
+def _instant(value: dt.datetime) -> dt.datetime:
+    if not EARLIEST <= value < LATEST:
+        raise ValueError("must be between 1900-01-01 and 2199-12-31 (UTC)")
+    return value.astimezone(dt.UTC)
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
+"""An instant with its offset (ISO 8601, `2026-03-29T08:00:00Z`), kept in UTC."""
+
+Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{3,40}$", max_length=40)]
+"""A phone number as people write it: digits, spaces and `+()./-`, 3 to 40 characters."""
+
+
+def stored(value: Any) -> Any:
+    """A parsed value as the domain keeps it: nested models as plain dicts (without absent fields), URLs as
+    text, lists element by element."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(exclude_none=True)
+    if isinstance(value, AnyUrl):
+        return str(value)
+    if isinstance(value, list):
+        return [stored(v) for v in value]
+    return value
+
+
+class Changes(BaseModel):
+    """A PATCH body: the fields sent are the changes (an absent field stays as it is); a field the resource must
+    have (`REQUIRED`) cannot be removed by sending null (422). `changes()` answers `{field: value}` as the domain
+    keeps values; a subclass may say more in `stored_field`."""
+
+    model_config = ConfigDict(extra="forbid")
+    REQUIRED: ClassVar[tuple[str, ...]] = ()
+
+    def changes(self) -> dict[str, Any]:
+        sent = self.model_fields_set
+        for name in self.REQUIRED:
+            if name in sent and getattr(self, name) is None:
+                raise invalid(f"{name} cannot be removed", ("body", name))
+        return {name: self.stored_field(name, getattr(self, name)) for name in sent}
+
+    def stored_field(self, name: str, value: Any) -> Any:
+        return stored(value)

@@ -11,10 +11,10 @@ import hashlib
 import secrets
 import uuid
 
-from shared.auth import Role
 from shared.db.types import utcnow
 from shared.domain import RuleViolated
 from shared.ids import new_id
+from shared.roles import Role
 
 KEY_PREFIX = "pcoop_"
 

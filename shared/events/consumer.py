@@ -33,7 +33,8 @@ from tenacity import (
 from shared.context import TraceContext, traceparent_var
 from shared.db.engine import Database
 from shared.db.types import UTCDateTime, utcnow
-from shared.events.envelope import CloudEvent
+from shared.events.envelope import CloudEvent, PublishedEvent
+from shared.events.envelope import event_types as contract_types
 from shared.events.kafka import dlq_topic
 
 log = logging.getLogger("consumer")
@@ -68,9 +69,13 @@ class EventHandlers:
         self._by_type: dict[str, list[Handler]] = {}
         self._by_topic: dict[str, list[Handler]] = {}
 
-    def on(self, *event_types: str) -> Callable[[Handler], Handler]:
+    def on(self, *event_types: str | type[PublishedEvent]) -> Callable[[Handler], Handler]:
+        """Register for event types, named or given by their contract class (which stands for every event type
+        defined under it: `on(AgreementSnapshot)` is every agreement event)."""
+        names = [n for t in event_types for n in ((t,) if isinstance(t, str) else contract_types(t))]
+
         def register(fn: Handler) -> Handler:
-            for t in event_types:
+            for t in names:
                 _add(self._by_type, t, fn)
             return fn
 

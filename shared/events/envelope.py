@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,7 +34,8 @@ class CloudEvent(BaseModel):
 
 
 class PublishedEvent(BaseModel):
-    """Base of the schema classes in each service's `events/published.py`: one class per event type.
+    """Base of the contract classes in `shared/contracts/<topic>.py`: one class per event type, used by the
+    service that publishes it and by every service that consumes it.
 
     A subclass names its `event_type` and which field is the aggregate id (`subject_field`); its fields are
     the event's `data`. `dataschemaversion` changes only when a field is removed or changes meaning.
@@ -43,6 +44,21 @@ class PublishedEvent(BaseModel):
     event_type: ClassVar[str]
     schema_version: ClassVar[str] = "1"
     subject_field: ClassVar[str] = "id"
+
+    @classmethod
+    def of(cls, source: object, **extra: Any) -> Self:
+        """The event built from an aggregate: each field from the attribute of the same name (enums become
+        their values, string ids UUIDs), unless given in `extra`."""
+        values = dict(extra)
+        for name in cls.model_fields:
+            if name not in values and hasattr(source, name):
+                values[name] = getattr(source, name)
+        return cls.model_validate(values)
+
+    @classmethod
+    def parse(cls, event: CloudEvent) -> Self:
+        """A consumer's reading of an event's `data` (raises pydantic's ValidationError if it does not fit)."""
+        return cls.model_validate(event.data)
 
     def to_cloudevent(self, source: str) -> CloudEvent:
         data = self.model_dump(mode="json")
@@ -56,3 +72,19 @@ class PublishedEvent(BaseModel):
             traceparent=traceparent_var.get(),
             data=data,
         )
+
+
+def event_types(*bases: type[PublishedEvent]) -> tuple[str, ...]:
+    """Every event type defined under `bases` (the classes themselves included), in definition order: the
+    lists a consumer subscribes to derive from the contract, never typed out again."""
+    found: list[str] = []
+
+    def walk(cls: type[PublishedEvent]) -> None:
+        if "event_type" in cls.__dict__ and cls.event_type not in found:
+            found.append(cls.event_type)
+        for sub in cls.__subclasses__():
+            walk(sub)
+
+    for base in bases:
+        walk(base)
+    return tuple(found)

@@ -1,17 +1,15 @@
-"""Events on `training.events`, one schema class per type. Consumers rely on these fields; the impact ledger
-in partnerships reads `training.enrollment.completed` and `training.certificate.issued` (`id`, `version`,
-`partner_id`, `agreement_ids`)."""
+"""`training.events`: programs, cohorts, enrollments and certificates. The impact ledger in partnerships reads
+`training.enrollment.completed` and `training.certificate.issued` (`id`, `version`, `partner_id`,
+`agreement_ids`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
-from services.training.domain.cohort import Cohort
-from services.training.domain.enrollment import Enrollment
-from services.training.domain.program import Program
 from shared.events.envelope import PublishedEvent
+
+TOPIC = "training.events"
 
 # --- programs and cohorts --------------------------------------------------------------------------------------
 
@@ -24,11 +22,6 @@ class ProgramSnapshot(PublishedEvent):
     languages: list[str]
     status: str
     version: int
-
-    @classmethod
-    def of(cls, program: Program, **extra: Any):  # type: ignore[no-untyped-def]
-        return cls(id=program.id, title=program.title, topics=program.topics, format=program.format.value,
-                   languages=program.languages, status=program.status.value, version=program.version, **extra)
 
 
 class ProgramDrafted(ProgramSnapshot):
@@ -48,9 +41,6 @@ class ProgramArchived(ProgramSnapshot):
     event_type = "training.program.archived"
 
 
-PROGRAM_STEP_EVENTS: dict[str, type[ProgramSnapshot]] = {"publish": ProgramPublished, "archive": ProgramArchived}
-
-
 class CohortSnapshot(PublishedEvent):
     id: uuid.UUID
     program_id: uuid.UUID
@@ -61,13 +51,6 @@ class CohortSnapshot(PublishedEvent):
     enrollment_opens_at: dt.datetime
     enrollment_closes_at: dt.datetime
     version: int
-
-    @classmethod
-    def of(cls, cohort: Cohort, **extra: Any):  # type: ignore[no-untyped-def]
-        return cls(id=cohort.id, program_id=cohort.program_id, starts_on=cohort.starts_on, ends_on=cohort.ends_on,
-                   capacity=cohort.capacity, reserved_seats=cohort.reserved_seats,
-                   enrollment_opens_at=cohort.enrollment_opens_at, enrollment_closes_at=cohort.enrollment_closes_at,
-                   version=cohort.version, **extra)
 
 
 class CohortScheduled(CohortSnapshot):
@@ -97,17 +80,6 @@ class EnrollmentSnapshot(PublishedEvent):
     waitlist_position: int | None = None
     version: int
 
-    @classmethod
-    def of(cls, enrollment: Enrollment, agreement_ids: list[uuid.UUID] | None = None, **extra: Any):  # type: ignore[no-untyped-def]
-        return cls(
-            id=enrollment.id, cohort_id=enrollment.cohort_id, program_id=enrollment.program_id, year=enrollment.year,
-            country=enrollment.country, partner_id=enrollment.partner_id, status=enrollment.status.value,
-            seat=enrollment.seat.value if enrollment.seat else None,
-            agreement_ids=agreement_ids if agreement_ids is not None
-            else ([enrollment.agreement_id] if enrollment.agreement_id else []),
-            version=enrollment.version, **extra,
-        )
-
 
 class EnrollmentAccepted(EnrollmentSnapshot):
     event_type = "training.enrollment.accepted"
@@ -136,12 +108,6 @@ class EnrollmentNoShow(EnrollmentSnapshot):
 
 class EnrollmentCompleted(EnrollmentSnapshot):
     event_type = "training.enrollment.completed"
-
-
-ENROLLMENT_STEP_EVENTS: dict[str, type[EnrollmentSnapshot]] = {
-    "withdraw": EnrollmentWithdrawn, "reject": EnrollmentRejected, "attend": EnrollmentAttended,
-    "no_show": EnrollmentNoShow, "complete": EnrollmentCompleted,
-}
 
 
 class CertificateIssued(PublishedEvent):
