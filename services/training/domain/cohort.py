@@ -11,56 +11,39 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Seat
 from services.training.domain.program import Program
-from shared.domain import Conflict, RuleViolated
+from shared.contracts.training import CohortScheduled, CohortUpdated
+from shared.domain import Aggregate, Conflict, RuleViolated
 from shared.ids import new_id
 
 
-class Cohort:
+@dataclass(eq=False, kw_only=True)
+class Cohort(Aggregate):
     EDITABLE = ("starts_on", "ends_on", "location", "online_url", "capacity", "reserved_seats",
                 "enrollment_opens_at", "enrollment_closes_at")
+    UPDATED = CohortUpdated
 
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        program_id: uuid.UUID,
-        starts_on: dt.date,
-        ends_on: dt.date,
-        location: dict[str, Any] | None,
-        online_url: str | None,
-        capacity: int,
-        reserved_seats: int,
-        enrollment_opens_at: dt.datetime,
-        enrollment_closes_at: dt.datetime,
-        general_taken: int,
-        reserved_taken: int,
-        waitlist_length: int,
-        waitlist_issued: int,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.program_id = program_id
-        self.starts_on = starts_on
-        self.ends_on = ends_on
-        self.location = location
-        self.online_url = online_url
-        self.capacity = capacity
-        self.reserved_seats = reserved_seats
-        self.enrollment_opens_at = enrollment_opens_at
-        self.enrollment_closes_at = enrollment_closes_at
-        self.general_taken = general_taken
-        self.reserved_taken = reserved_taken
-        self.waitlist_length = waitlist_length
-        self.waitlist_issued = waitlist_issued  # the last waitlist ticket handed out: orders the waitlist
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+    id: uuid.UUID
+    program_id: uuid.UUID
+    starts_on: dt.date
+    ends_on: dt.date
+    location: dict[str, Any] | None
+    online_url: str | None
+    capacity: int
+    reserved_seats: int
+    enrollment_opens_at: dt.datetime
+    enrollment_closes_at: dt.datetime
+    general_taken: int
+    reserved_taken: int
+    waitlist_length: int
+    waitlist_issued: int  # the last waitlist ticket handed out: orders the waitlist
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def schedule(
@@ -88,27 +71,19 @@ class Cohort:
             general_taken=0, reserved_taken=0, waitlist_length=0, waitlist_issued=0, version=1,
             created_at=now, updated_at=now,
         )
-        cohort._check()
+        cohort.check()
+        cohort.record(CohortScheduled.of(cohort))
         return cohort
 
     def update(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
-        unknown = set(changes) - set(self.EDITABLE)
-        if unknown:
-            raise RuleViolated(f"cannot change {', '.join(sorted(unknown))}")
-        changed = [k for k, v in changes.items() if getattr(self, k) != v]
-        if not changed:
-            return []
-        moves_year = "starts_on" in changed and changes["starts_on"].year != self.starts_on.year
+        """The fields given; the seats it gains then go to its waitlist (the caller promotes, in order)."""
+        moves_year = "starts_on" in changes and changes["starts_on"].year != self.starts_on.year
         if moves_year and (self.seats_taken or self.waitlist_length):
             # Partner quotas and the figures count enrollments by the cohort's year.
             raise Conflict("people have enrolled: the cohort cannot move to another year")
-        for k in changed:
-            setattr(self, k, changes[k])
-        self._check()
-        self._touch(now)
-        return changed
+        return super().update(changes, now)
 
-    def _check(self) -> None:
+    def check(self) -> None:
         if self.starts_on > self.ends_on:
             raise RuleViolated("starts_on must not be after ends_on", ("body", "ends_on"))
         if self.enrollment_opens_at >= self.enrollment_closes_at:
@@ -152,22 +127,23 @@ class Cohort:
         if now >= self.enrollment_closes_at:
             raise Conflict(f"enrollment closed at {self.enrollment_closes_at.isoformat()}")
 
-    def admit(self, enrollment: Enrollment, *, reserved_seat_granted: bool, now: dt.datetime) -> None:
+    def admit(self, enrollment: Enrollment, *, quota_agreement: uuid.UUID | None, now: dt.datetime,
+              promoted: bool = False) -> None:
         """Accept `enrollment` into a seat it may take, else put it at the end of the waitlist.
-        `reserved_seat_granted`: its partner's quota already gave it one of the reserved seats."""
-        if reserved_seat_granted:
+        `quota_agreement`: the training cooperation whose quota already gave it one of the reserved seats."""
+        if quota_agreement is not None:
             if self.reserved_seats_left <= 0:
                 raise ValueError("no reserved seat is left to grant")
             self.reserved_taken += 1
-            enrollment.accept(Seat.reserved, now)
+            enrollment.accept(Seat.reserved, quota_agreement, now, promoted=promoted)
         elif self.general_seats_left > 0:
             self.general_taken += 1
-            enrollment.accept(Seat.general, now)
+            enrollment.accept(Seat.general, None, now, promoted=promoted)
         else:
             self.waitlist_length += 1
             self.waitlist_issued += 1
-            enrollment.waitlist(self.waitlist_issued, now)
-        self._touch(now)
+            enrollment.join_waitlist(self.waitlist_issued, self.waitlist_length, now)
+        self.touch(now)
 
     def release(self, enrollment: Enrollment, now: dt.datetime) -> None:
         """`enrollment` gave up its place (withdrawn, rejected): its seat or waitlist ticket is free again."""
@@ -178,19 +154,19 @@ class Cohort:
         elif enrollment.waitlist_ticket is not None:
             self.waitlist_length -= 1
         enrollment.vacate()
-        self._touch(now)
+        self.touch(now)
 
-    def promote(self, enrollment: Enrollment, *, reserved_seat_granted: bool, now: dt.datetime) -> bool:
+    def promote(self, enrollment: Enrollment, *, quota_agreement: uuid.UUID | None, now: dt.datetime) -> bool:
         """Give a freed seat to `enrollment`, the first on the waitlist who may take one. False: no seat for it."""
         if enrollment.status is not EnrollmentStatus.waitlisted:
             raise ValueError("only a waitlisted enrollment is promoted")
-        if not reserved_seat_granted and self.general_seats_left <= 0:
+        if quota_agreement is None and self.general_seats_left <= 0:
             return False
         self.waitlist_length -= 1
-        self.admit(enrollment, reserved_seat_granted=reserved_seat_granted, now=now)
+        self.admit(enrollment, quota_agreement=quota_agreement, now=now, promoted=True)
         return True
 
-    def _touch(self, now: dt.datetime) -> None:
-        self.version += 1
-        self.updated_at = now
+    @property
+    def has_free_seats(self) -> bool:
+        return self.general_seats_left > 0 or self.reserved_seats_left > 0
 

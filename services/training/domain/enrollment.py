@@ -3,7 +3,10 @@
     accepted --attend--> attended --complete--> completed (a certificate is issued)
        |  \\--no_show--> no_show
        +--withdraw / reject--> withdrawn / rejected
-    waitlisted --(a seat frees)--> accepted;  waitlisted --withdraw / reject--> withdrawn / rejected
+    waitlisted --(a seat frees: the cohort promotes it)--> accepted;  waitlisted --withdraw / reject--> ...
+
+Whether it gets a seat or a place on the waitlist is the cohort's decision (`Cohort.admit`, `Cohort.promote`);
+giving up a place is told to the cohort too (`Cohort.release`), which frees the seat for the waitlist.
 """
 
 from __future__ import annotations
@@ -12,9 +15,24 @@ import datetime as dt
 import enum
 import secrets
 import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from shared.domain import StateMachine
+from shared.contracts.training import (
+    CertificateIssued,
+    EnrollmentAccepted,
+    EnrollmentAttended,
+    EnrollmentCompleted,
+    EnrollmentNoShow,
+    EnrollmentRejected,
+    EnrollmentWaitlisted,
+    EnrollmentWithdrawn,
+)
+from shared.domain import Aggregate, StateMachine
 from shared.ids import new_id
+
+if TYPE_CHECKING:
+    from services.training.domain.cohort import Cohort
 
 
 class EnrollmentStatus(enum.StrEnum):
@@ -45,8 +63,6 @@ PROGRESS = StateMachine(
     },
     automatic={"promote"},
 )
-HOLDS_SEAT = frozenset({E.accepted, E.attended, E.completed, E.no_show})
-GIVES_UP_PLACE = frozenset({"withdraw", "reject"})
 
 
 def certificate_code() -> str:
@@ -56,45 +72,25 @@ def certificate_code() -> str:
     return "PC-" + "-".join(raw[i:i + 5] for i in range(0, 20, 5))
 
 
-class Enrollment:
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        cohort_id: uuid.UUID,
-        program_id: uuid.UUID,
-        year: int,
-        name: str,
-        email: str,
-        country: str,
-        partner_id: uuid.UUID | None,
-        applicant: str | None,
-        status: EnrollmentStatus,
-        seat: Seat | None,
-        agreement_id: uuid.UUID | None,
-        waitlist_ticket: int | None,
-        certificate_code: str | None,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.cohort_id = cohort_id
-        self.program_id = program_id
-        self.year = year  # the cohort's year: partner quotas and stats count by it
-        self.name = name
-        self.email = email
-        self.country = country
-        self.partner_id = partner_id
-        self.applicant = applicant  # who applied: a member's own enrollments are the ones it applied for
-        self.status = status
-        self.seat = seat
-        self.agreement_id = agreement_id  # the training cooperation whose quota gave the reserved seat
-        self.waitlist_ticket = waitlist_ticket
-        self.certificate_code = certificate_code
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+@dataclass(eq=False, kw_only=True)
+class Enrollment(Aggregate):
+    id: uuid.UUID
+    cohort_id: uuid.UUID
+    program_id: uuid.UUID
+    year: int  # the cohort's year: partner quotas and stats count by it
+    name: str
+    email: str
+    country: str
+    partner_id: uuid.UUID | None
+    applicant: str | None  # who applied: a member's own enrollments are the ones it applied for
+    status: EnrollmentStatus
+    seat: Seat | None
+    agreement_id: uuid.UUID | None  # the training cooperation whose quota gave the reserved seat
+    waitlist_ticket: int | None
+    certificate_code: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def apply(cls, *, cohort_id: uuid.UUID, program_id: uuid.UUID, year: int, name: str, email: str, country: str,
@@ -107,31 +103,67 @@ class Enrollment:
             updated_at=now,
         )
 
-    def accept(self, seat: Seat, now: dt.datetime) -> None:
-        self.status, self.seat, self.waitlist_ticket = E.accepted, seat, None
-        self._touch(now)
+    # --- what the cohort decides -----------------------------------------------------------------------------
 
-    def waitlist(self, ticket: int, now: dt.datetime) -> None:
+    def accept(self, seat: Seat, agreement_id: uuid.UUID | None, now: dt.datetime, *, promoted: bool) -> None:
+        """It has a seat (`agreement_id`: the training cooperation whose quota gave a reserved one)."""
+        self.status, self.seat, self.agreement_id, self.waitlist_ticket = E.accepted, seat, agreement_id, None
+        self.touch(now)
+        self.record(EnrollmentAccepted.of(self, agreement_ids=self.counts_toward, promoted=promoted))
+
+    def join_waitlist(self, ticket: int, position: int, now: dt.datetime) -> None:
         self.status, self.seat, self.waitlist_ticket = E.waitlisted, None, ticket
-        self._touch(now)
-
-    def act(self, action: str, now: dt.datetime) -> None:
-        """withdraw, reject, attend, no_show, complete. Giving up a place keeps `seat` until the cohort has
-        released it; completing issues the certificate code."""
-        self.status = EnrollmentStatus(PROGRESS.next_state(self.status, action))
-        if action == "complete":
-            self.certificate_code = certificate_code()
-        self._touch(now)
+        self.touch(now)
+        self.record(EnrollmentWaitlisted.of(self, agreement_ids=self.counts_toward, waitlist_position=position))
 
     def vacate(self) -> None:
         """After the cohort released this enrollment's seat or waitlist ticket."""
         self.seat = None
         self.waitlist_ticket = None
 
+    # --- its own steps ---------------------------------------------------------------------------------------
+
+    def withdraw(self, cohort: Cohort, now: dt.datetime) -> None:
+        """The participant's side gives up its place; the cohort has it free again."""
+        self._give_up("withdraw", cohort, now)
+        self.record(EnrollmentWithdrawn.of(self, agreement_ids=self.counts_toward))
+
+    def reject(self, cohort: Cohort, now: dt.datetime) -> None:
+        """Staff refuse the participant; the cohort has the place free again."""
+        self._give_up("reject", cohort, now)
+        self.record(EnrollmentRejected.of(self, agreement_ids=self.counts_toward))
+
+    def _give_up(self, action: str, cohort: Cohort, now: dt.datetime) -> None:
+        self._move(action, now)
+        cohort.release(self, now)
+
+    def attend(self, now: dt.datetime) -> None:
+        self._move("attend", now)
+        self.record(EnrollmentAttended.of(self, agreement_ids=self.counts_toward))
+
+    def no_show(self, now: dt.datetime) -> None:
+        self._move("no_show", now)
+        self.record(EnrollmentNoShow.of(self, agreement_ids=self.counts_toward))
+
+    def complete(self, now: dt.datetime, counts_toward: list[uuid.UUID]) -> None:
+        """Completed: a certificate is issued. `counts_toward`: the training cooperations the completion counts
+        for (the one whose quota gave the seat, else those in force for the participant's partner)."""
+        self._move("complete", now)
+        self.certificate_code = certificate_code()
+        self.record(CertificateIssued.of(self, id=self.certificate_code, code=self.certificate_code,
+                                         enrollment_id=self.id, agreement_ids=counts_toward, issued_at=now))
+        self.record(EnrollmentCompleted.of(self, agreement_ids=counts_toward))
+
+    def _move(self, action: str, now: dt.datetime) -> None:
+        self.status = EnrollmentStatus(PROGRESS.next_state(self.status, action))
+        self.touch(now)
+
+    @property
+    def counts_toward(self) -> list[uuid.UUID]:
+        """The training cooperations it counts for while it holds a seat from one's quota."""
+        return [self.agreement_id] if self.agreement_id else []
+
     @property
     def allowed_actions(self) -> list[str]:
         return PROGRESS.allowed(self.status)
 
-    def _touch(self, now: dt.datetime) -> None:
-        self.version += 1
-        self.updated_at = now
