@@ -67,6 +67,10 @@ class OrderedManager(Manager):
             with contextlib.suppress(queue.Empty):
                 self._handle(self.events.get(timeout=0.1))
             if self._all_started() and self._all_stopped():
+                if self._stop_asked:
+                    # Stopped as asked, in order: that is success, not the interrupted command make would report.
+                    self._system_print("everything stopped\n")
+                    self.returncode = 0
                 break
             if self._stage is None and (self._stop_asked or (self._all_started() and self._any_stopped())):
                 self._next_stage(0)

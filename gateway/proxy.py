@@ -73,11 +73,20 @@ def new_upstream_session() -> aiohttp.ClientSession:
     )
 
 
-def _upstream_failed(route: Route, status: int, what: str, retry_after: int = 1) -> Exception:
-    titles = {502: "Bad gateway", 503: "Service unavailable", 504: "Gateway timeout"}
+_UPSTREAM_FAILURES = {  # what went wrong: (status, problem type, detail)
+    "unavailable": (503, "upstream-unavailable", "is unavailable"),  # its circuit is open
+    "unreachable": (503, "upstream-unreachable", "is not reachable"),
+    "timeout": (504, "upstream-timeout", "did not answer in time"),
+    "failed": (502, "upstream-failed", "failed"),
+}
+_TITLES = {502: "Bad gateway", 503: "Service unavailable", 504: "Gateway timeout"}
+
+
+def _upstream_failed(route: Route, what: str, retry_after: int = 1) -> Exception:
+    status, type_, detail = _UPSTREAM_FAILURES[what]
     headers = {"Retry-After": str(retry_after)} if status == 503 else None
-    return problem(status, f"upstream-{what}", titles[status], f"the {route.service} service {what}",
-                   headers=headers, service=route.service)
+    return problem(status, type_, _TITLES[status], f"the {route.service} service {detail}", headers=headers,
+                   service=route.service)
 
 
 def _upstream_url(route: Route, request: Request) -> URL:
@@ -112,7 +121,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
     if has_body:
         headers.append(("content-length", str(len(body))))
     if not breaker.allow():
-        raise _upstream_failed(route, 503, "is unavailable", retry_after=breaker.seconds_until_trial())
+        raise _upstream_failed(route, "unavailable", retry_after=breaker.seconds_until_trial())
     try:
         async with asyncio.timeout(route.timeout_seconds):
             async for attempt in retrying(request.method):
@@ -123,14 +132,14 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
                     )
     except TimeoutError as exc:  # aiohttp's own read and connect timeouts are TimeoutErrors too
         breaker.failed()
-        raise _upstream_failed(route, 504, "did not answer in time") from exc
+        raise _upstream_failed(route, "timeout") from exc
     except aiohttp.ClientConnectorError as exc:
         breaker.failed()
-        raise _upstream_failed(route, 503, "is not reachable") from exc
+        raise _upstream_failed(route, "unreachable") from exc
     except aiohttp.ClientError as exc:
         breaker.failed()  # refused mid-way or reset: the service's fault, whatever the client did
         log.warning("upstream transport error", extra={"service": route.service, "error": repr(exc)})
-        raise _upstream_failed(route, 502, "failed") from exc
+        raise _upstream_failed(route, "failed") from exc
     if response.status < 500:
         breaker.succeeded()
     elif response.status == 503 and response.headers.get(SHED_HEADER):
@@ -140,7 +149,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
     if response.status >= 500 and response.status not in (503, 504):
         # A service's own failure: don't pass its body (which may describe internals) to the client.
         response.release()
-        raise _upstream_failed(route, 502, "failed")
+        raise _upstream_failed(route, "failed")
     # The body passes through undecoded, so the service's content-length still holds.
     passed_back = [(k.lower(), v) for k, v in response.raw_headers if k.lower() not in _NOT_PASSED_BACK]
     answer: Response
@@ -150,7 +159,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
             answer = Response(await response.read(), status_code=response.status)
         except aiohttp.ClientError as exc:
             log.warning("upstream body cut off", extra={"service": route.service, "error": repr(exc)})
-            raise _upstream_failed(route, 502, "failed") from exc
+            raise _upstream_failed(route, "failed") from exc
     else:
         answer = StreamingResponse(_body(route, response), status_code=response.status,
                                    background=BackgroundTask(_release, response))

@@ -98,12 +98,19 @@ class ServiceRuntime:
         await _cancel(*self._jobs)
         self.consumer.stop()
         if self._consumer is not None:
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(asyncio.shield(self._consumer), STOP_STEP_SECONDS)
+                log.info("stopping: the consumer applied its last batch and committed its offsets")
+            except TimeoutError:
+                log.warning("stopping: the consumer did not finish its batch in time; it is read again at start")
         await _cancel(self._relay, self._consumer, self._messaging)
-        with contextlib.suppress(Exception):
+        try:
             async with asyncio.timeout(STOP_STEP_SECONDS):
-                await self.relay.drain()
+                published = await self.relay.drain()
+            log.info("stopping: the relay published what was left in the outbox", extra={"rows": published})
+        except Exception as exc:
+            log.warning("stopping: the outbox keeps what was not published, for the next start",
+                        extra={"error": repr(exc)})
         if self.producer is not None:
             with contextlib.suppress(Exception):
                 await self.producer.stop()

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -398,6 +399,8 @@ def problem_of(response: httpx.Response) -> dict[str, Any]:
     for field in ("type", "title", "status", "detail"):
         assert field in body, f"problem without {field}: {body}"
     assert body["status"] == response.status_code
+    # RFC 9457 §3.1.1: `type` is a URI reference, here always /problems/<slug>.
+    assert re.fullmatch(r"/problems/[a-z0-9]+(-[a-z0-9]+)*", body["type"]), f"problem type {body['type']!r}"
     return body
 
 

@@ -299,13 +299,17 @@ class OutboxRelay:
         log.warning("broker lost published events; publishing every retained outbox row again",
                     extra={"rows": again, "reason": why})
 
-    async def drain(self) -> None:
+    async def drain(self) -> int:
         """On shutdown: publish what is still waiting (the caller bounds the time; what is left stays in the
-        outbox for the next start)."""
+        outbox for the next start). Answers how many rows it published."""
         if self.producer is None or not await self._hold_lease():
-            return
-        while await self.publish_pending() >= self.batch_size:
-            pass
+            return 0
+        published = 0
+        while (batch := await self.publish_pending()) > 0:
+            published += batch
+            if batch < self.batch_size:
+                break
+        return published
 
     async def _refresh_gauges(self) -> None:
         loop = asyncio.get_running_loop()
