@@ -13,6 +13,7 @@ from sqlalchemy import select
 from gateway.deps import AdminDep, DatabaseDep, identity_of
 from gateway.domain.api_key import ApiKey
 from shared.auth import GuardedRoute, Role
+from shared.db.types import utcnow
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.problems import not_found
 from shared.validation import ShortText
@@ -48,7 +49,8 @@ class IssuedApiKey(ApiKeyOut):
 
 @router.post("", status_code=201, response_model=IssuedApiKey)
 async def issue_api_key(body: ApiKeyIn, caller: AdminDep, db: DatabaseDep, response: Response) -> Any:
-    key, secret = ApiKey.issue(name=body.name, role=body.role, partner_id=body.partner_id, created_by=caller.subject)
+    key, secret = ApiKey.issue(name=body.name, role=body.role, partner_id=body.partner_id, created_by=caller.subject,
+                              now=utcnow())
     async with db.write_session() as s:
         s.add(key)
         await s.commit()
@@ -79,7 +81,7 @@ async def revoke_api_key(key_id: uuid.UUID, _caller: AdminDep, db: DatabaseDep, 
         key = await s.get(ApiKey, key_id)
         if key is None:
             raise not_found(f"no API key {key_id}")
-        key.revoke()
+        key.revoke(utcnow())
         await s.commit()
     identity_of(request).forget_key(key.key_hash)
     return Response(status_code=204)

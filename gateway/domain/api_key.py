@@ -11,7 +11,6 @@ import hashlib
 import secrets
 import uuid
 
-from shared.db.types import utcnow
 from shared.domain import RuleViolated
 from shared.ids import new_id
 from shared.roles import Role
@@ -49,7 +48,7 @@ class ApiKey:
 
     @classmethod
     def issue(
-        cls, *, name: str, role: Role, partner_id: uuid.UUID | None, created_by: str | None
+        cls, *, name: str, role: Role, partner_id: uuid.UUID | None, created_by: str | None, now: dt.datetime
     ) -> tuple[ApiKey, str]:
         """A new key and its secret, which is never stored and never shown again."""
         if role is Role.anonymous:
@@ -61,7 +60,7 @@ class ApiKey:
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
         key = cls(
             id=new_id(), name=name, role=role, partner_id=partner_id, key_hash=hash_key(secret),
-            key_prefix=secret[: len(KEY_PREFIX) + 6], created_by=created_by, created_at=utcnow(),
+            key_prefix=secret[: len(KEY_PREFIX) + 6], created_by=created_by, created_at=now,
         )
         return key, secret
 
@@ -69,6 +68,6 @@ class ApiKey:
     def active(self) -> bool:
         return self.revoked_at is None
 
-    def revoke(self) -> None:
+    def revoke(self, now: dt.datetime) -> None:
         if self.revoked_at is None:  # revoking twice changes nothing
-            self.revoked_at = utcnow()
+            self.revoked_at = now

@@ -16,7 +16,7 @@ import enum
 import secrets
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from shared.contracts.training import (
     CertificateIssued,
@@ -31,8 +31,11 @@ from shared.contracts.training import (
 from shared.domain import Aggregate, StateMachine
 from shared.ids import new_id
 
-if TYPE_CHECKING:
-    from services.training.domain.cohort import Cohort
+
+class Places(Protocol):
+    """What holds the places an enrollment gives up: its cohort."""
+
+    def release(self, enrollment: Enrollment, now: dt.datetime) -> None: ...
 
 
 class EnrollmentStatus(enum.StrEnum):
@@ -123,17 +126,17 @@ class Enrollment(Aggregate):
 
     # --- its own steps ---------------------------------------------------------------------------------------
 
-    def withdraw(self, cohort: Cohort, now: dt.datetime) -> None:
+    def withdraw(self, cohort: Places, now: dt.datetime) -> None:
         """The participant's side gives up its place; the cohort has it free again."""
         self._give_up("withdraw", cohort, now)
         self.record(EnrollmentWithdrawn.of(self, agreement_ids=self.counts_toward))
 
-    def reject(self, cohort: Cohort, now: dt.datetime) -> None:
+    def reject(self, cohort: Places, now: dt.datetime) -> None:
         """Staff refuse the participant; the cohort has the place free again."""
         self._give_up("reject", cohort, now)
         self.record(EnrollmentRejected.of(self, agreement_ids=self.counts_toward))
 
-    def _give_up(self, action: str, cohort: Cohort, now: dt.datetime) -> None:
+    def _give_up(self, action: str, cohort: Places, now: dt.datetime) -> None:
         self._move(action, now)
         cohort.release(self, now)
 
