@@ -33,7 +33,7 @@ from bench.common import load_average, ms, percentile
 from bench.report import Report
 from shared.events.consumer import inbox_table
 from shared.events.outbox import outbox_tables
-from shared.readmodels.partners import known_partners_table
+from shared.readmodels.partners import KnownPartners
 from tests.harness import Stack
 
 PARTNERS = "/api/v1/partnerships/partners"
@@ -58,7 +58,7 @@ async def _measure(stack: Stack, key: str) -> tuple[list[float], int, list[float
     ids: list[str] = []
     write_ms: list[float] = []
     missing = 0
-    copies = known_partners_table(MetaData())
+    copies = KnownPartners(MetaData()).table
     training_db = create_async_engine(stack.dbs.urls["training"], pool_size=IN_FLIGHT)
 
     async def copied(partner_id: uuid.UUID) -> bool:

@@ -1,12 +1,23 @@
-"""Local copies of other services' data, kept current from their events (never fetched over HTTP)."""
+"""Local copies of other services' data, kept current from their events (never fetched over HTTP).
+
+A read model is a table of the consuming service, filled from one snapshot contract of another service's topic
+(every event of the aggregate carries the whole snapshot): the newest version of each aggregate wins, whatever
+order its events arrive in, and a repeated event changes nothing. The service's `events/handlers.py` names the
+contract it follows: `handlers.on(PartnerSnapshot)(known_partners.apply)`.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db.types import utcnow
+from shared.events.consumer import EventHandlers
+from shared.events.envelope import CloudEvent, PublishedEvent
 
 
 async def keep_newest(session: AsyncSession, table: Table, row_id: uuid.UUID, values: dict[str, Any]) -> None:
@@ -17,3 +28,34 @@ async def keep_newest(session: AsyncSession, table: Table, row_id: uuid.UUID, va
         await session.execute(table.insert().values(id=row_id, **values))
     elif current < values["version"]:
         await session.execute(table.update().where(table.c.id == row_id).values(**values))
+
+
+class ReadModel:
+    """A table of copies of another service's aggregates (`id`, the columns `copy` fills, `version`,
+    `updated_at`), kept from the events of one snapshot `contract` (parsed with it, so an event that does not fit
+    the contract is a poison message for the DLQ)."""
+
+    def __init__(self, table: Table, contract: type[PublishedEvent], copy: Callable[[Any], dict[str, Any]]) -> None:
+        self.table = table
+        self.contract = contract
+        self.copy = copy
+        self.handlers = EventHandlers()
+        self.handlers.on(contract)(self.apply)
+
+    async def apply(self, session: AsyncSession, event: CloudEvent) -> None:
+        snapshot: Any = self.contract.parse(event)
+        await self.keep(session, snapshot.id, {**self.copy(snapshot), "version": snapshot.version})
+
+    async def keep(self, session: AsyncSession, row_id: uuid.UUID, values: dict[str, Any]) -> None:
+        await keep_newest(session, self.table, row_id, {**values, "updated_at": utcnow()})
+
+    async def row(self, session: AsyncSession, row_id: uuid.UUID) -> dict[str, Any] | None:
+        found = (await session.execute(select(self.table).where(self.table.c.id == row_id))).mappings().first()
+        return dict(found) if found else None
+
+    async def unknown_among(self, session: AsyncSession, ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        """Those of `ids` this service has no copy of (yet)."""
+        if not ids:
+            return []
+        found = set((await session.execute(select(self.table.c.id).where(self.table.c.id.in_(ids)))).scalars())
+        return [i for i in ids if i not in found]

@@ -1,26 +1,18 @@
-"""The research projects of the cooperation plans as a consuming service knows them, from
-`partnerships.project.*` events: enough to validate `project_ids` without calling partnerships."""
+"""The research projects of the cooperation plans as a consuming service knows them, from the
+`partnerships.project.*` snapshots: enough to validate `project_ids` without calling partnerships."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from shared.db.types import JSONType, UTCDateTime, utcnow
-from shared.events.consumer import EventHandlers
-from shared.events.envelope import CloudEvent
-from shared.readmodels import keep_newest
-
-PROJECT_EVENTS = tuple(f"partnerships.project.{verb}"
-                       for verb in ("planned", "updated", "started", "completed", "cancelled"))
+from shared.contracts.partnerships import ProjectSnapshot
+from shared.db.types import JSONType, UTCDateTime
+from shared.readmodels import ReadModel
 
 
-class KnownProjects:
+class KnownProjects(ReadModel):
     def __init__(self, metadata: MetaData) -> None:
-        self.table = Table(
+        table = Table(
             "known_projects",
             metadata,
             Column("id", Uuid, primary_key=True),
@@ -30,19 +22,5 @@ class KnownProjects:
             Column("version", Integer, nullable=False),
             Column("updated_at", UTCDateTime, nullable=False),
         )
-        self.handlers = EventHandlers()
-        self.handlers.on(*PROJECT_EVENTS)(self._apply)
-
-    async def _apply(self, session: AsyncSession, event: CloudEvent) -> None:
-        data: dict[str, Any] = event.data
-        t = self.table
-        project_id = uuid.UUID(str(data["id"]))
-        values = {"agreement_id": uuid.UUID(str(data["agreement_id"])), "title": data["title"],
-                  "status": str(data["status"]), "version": int(data["version"]), "updated_at": utcnow()}
-        await keep_newest(session, t, project_id, values)
-
-    async def unknown_among(self, session: AsyncSession, project_ids: list[uuid.UUID]) -> list[uuid.UUID]:
-        if not project_ids:
-            return []
-        found = set((await session.execute(select(self.table.c.id).where(self.table.c.id.in_(project_ids)))).scalars())
-        return [p for p in project_ids if p not in found]
+        super().__init__(table, ProjectSnapshot,
+                         lambda p: {"agreement_id": p.agreement_id, "title": p.title, "status": p.status})

@@ -1,25 +1,34 @@
-"""The works (papers, books) as a consuming service knows them, from `publications.work.*` events: enough to
-validate `work_ids` (outreach events that launch a book) and to show a title, without calling publications."""
+"""The works (papers, books) as a consuming service knows them, from the `publications.work.*` snapshots:
+enough to validate `work_ids` (outreach events that launch a book) and to show a title, without calling
+publications."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, select
+from pydantic import BaseModel, Field
+from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db.types import JSONType, UTCDateTime, utcnow
-from shared.events.consumer import EventHandlers
+from shared.contracts.publications import WorkSnapshot
+from shared.db.types import JSONType, UTCDateTime
 from shared.events.envelope import CloudEvent
-from shared.readmodels import keep_newest
-
-WORK_EVENTS = tuple(f"publications.work.{verb}" for verb in ("drafted", "updated", "published", "retracted"))
+from shared.readmodels import ReadModel
 
 
-class KnownWorks:
+class _WorkReference(BaseModel):
+    """What a copy needs of a work event that does not carry the whole snapshot."""
+
+    id: uuid.UUID
+    version: int = Field(0, ge=0)
+    title: dict[str, str] | None = None
+    status: str | None = None
+
+
+class KnownWorks(ReadModel):
     def __init__(self, metadata: MetaData) -> None:
-        self.table = Table(
+        table = Table(
             "known_works",
             metadata,
             Column("id", Uuid, primary_key=True),
@@ -28,19 +37,12 @@ class KnownWorks:
             Column("version", Integer, nullable=False),
             Column("updated_at", UTCDateTime, nullable=False),
         )
-        self.handlers = EventHandlers()
-        self.handlers.on(*WORK_EVENTS)(self._apply)
+        super().__init__(table, WorkSnapshot, lambda w: {"title": w.title, "status": w.status})
 
-    async def _apply(self, session: AsyncSession, event: CloudEvent) -> None:
-        data: dict[str, Any] = event.data
-        t = self.table
-        work_id = uuid.UUID(str(data["id"]))
-        values = {"title": data.get("title"), "status": data.get("status") or event.type.rsplit(".", 1)[1],
-                  "version": int(data.get("version") or 0), "updated_at": utcnow()}
-        await keep_newest(session, t, work_id, values)
-
-    async def unknown_among(self, session: AsyncSession, work_ids: list[uuid.UUID]) -> list[uuid.UUID]:
-        if not work_ids:
-            return []
-        found = set((await session.execute(select(self.table.c.id).where(self.table.c.id.in_(work_ids)))).scalars())
-        return [w for w in work_ids if w not in found]
+    async def apply(self, session: AsyncSession, event: CloudEvent) -> None:
+        # The impact ledger's events about works (publications.work.published with ids, partners and agreements
+        # only) are on this topic too: a copy is kept from the id and version alone, as it always was, rather
+        # than parking them, since all outreach needs is to know the work exists.
+        work: Any = _WorkReference.model_validate(event.data)
+        status = work.status or event.type.rsplit(".", 1)[1]
+        await self.keep(session, work.id, {"title": work.title, "status": status, "version": work.version})
