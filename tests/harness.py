@@ -286,7 +286,7 @@ class Stack:
             p.start()
         for name in SERVICES:
             self.wait_service_ready(name)
-        wait_until(lambda: self.http(self.gateway_url + "/readyz").status_code == 200, 30, what="gateway ready")
+        wait_until(lambda: self.http(self.gateway_url + "/readyz").status_code == 200, 90, what="gateway ready")
         return self
 
     def stop(self) -> None:
@@ -297,7 +297,7 @@ class Stack:
         self.broker.stop()
         self.dbs.drop()
 
-    def wait_service_ready(self, name: str, timeout: float = 30.0) -> None:
+    def wait_service_ready(self, name: str, timeout: float = 90.0) -> None:
         """Up, its database answering and its Kafka producer connected."""
         url = f"http://127.0.0.1:{self.ports[name]}/readyz"
 

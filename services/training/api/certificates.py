@@ -9,11 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel
-from sqlalchemy import select
 
-from services.training.db.models import certificates
+from services.training.usecases.certificates import verify_certificate as verify
 from shared.auth import CallerDep, GuardedRoute
-from shared.problems import not_found
 from shared.service import ReadSessionDep
 
 router = APIRouter(route_class=GuardedRoute, prefix="/certificates", tags=["certificates"])
@@ -35,11 +33,4 @@ class CertificateOut(BaseModel):
 
 @router.get("/{code}", response_model=CertificateOut)
 async def verify_certificate(code: CertificateCode, _caller: CallerDep, session: ReadSessionDep) -> CertificateOut:
-    c = certificates
-    row = (await session.execute(
-        select(c.c.code, c.c.holder_name, c.c.program_id, c.c.program_title, c.c.cohort_id, c.c.cohort_starts_on,
-               c.c.cohort_ends_on, c.c.issued_at).where(c.c.code == code.upper())
-    )).mappings().first()
-    if row is None:
-        raise not_found("no certificate has this code")
-    return CertificateOut.model_validate(dict(row))
+    return CertificateOut.model_validate(await verify(session, code))

@@ -20,24 +20,16 @@ enrolled as a partner institution's staff.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import case, distinct, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
-from services.training.db.models import certificates, enrollments, programs
-from services.training.domain.enrollment import EnrollmentStatus
-from shared.auth import STAFF, Caller, CallerDep, GuardedRoute, Role
-from shared.problems import forbidden
+from services.training.usecases import stats
+from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
 
 router = APIRouter(route_class=GuardedRoute, tags=["stats"])
-
-E = EnrollmentStatus
-PARTICIPATING = (E.accepted, E.attended, E.completed)
 
 
 class Figures(BaseModel):
@@ -70,49 +62,6 @@ class TrainingStats(Figures):
     by_year: list[YearFigures]
 
 
-def _scope(caller: Caller, year: int | None, program_id: uuid.UUID | None) -> list[ColumnElement[bool]]:
-    """Who may ask, and the rows their answer is counted from."""
-    caller.require(*STAFF, Role.partner)  # anonymous 401, member 403
-    e = enrollments.c
-    where: list[ColumnElement[bool]] = [e.status.in_(PARTICIPATING)]
-    if not caller.is_staff:
-        if caller.partner_id is None:
-            raise forbidden("this partner key is bound to no partner institution")
-        where.append(e.partner_id == caller.partner_id)
-    if year is not None:
-        where.append(e.year == year)
-    if program_id is not None:
-        where.append(e.program_id == program_id)
-    return where
-
-
-async def _figures(session: AsyncSession, where: list[ColumnElement[bool]], *dimension: Any) -> list[Any]:
-    """(dimension..., participants, completions, certificates) per group, or one total row without a dimension."""
-    e = enrollments.c
-    stmt = (
-        select(
-            *dimension,
-            func.count(distinct(e.email)),
-            func.count(case((e.status == E.completed, 1))),
-            func.count(certificates.c.code),
-        )
-        .select_from(enrollments.outerjoin(certificates, certificates.c.enrollment_id == e.id))
-        .where(*where)
-    )
-    if dimension:
-        stmt = stmt.where(*(d.is_not(None) for d in dimension)).group_by(*dimension)
-    return list((await session.execute(stmt)).all())
-
-
-def _counts(row: Any) -> dict[str, int]:
-    participants, completions, issued = row[-3:]
-    return {"participants": participants or 0, "completions": completions or 0, "certificates": issued or 0}
-
-
-def _busiest_first(items: list[Any], key: str) -> list[Any]:
-    return sorted(items, key=lambda f: (-f.participants, str(getattr(f, key))))
-
-
 @router.get("/stats", response_model=TrainingStats)
 async def training_stats(
     caller: CallerDep,
@@ -120,22 +69,4 @@ async def training_stats(
     year: Annotated[int | None, Query(ge=1900, le=2200, description="The cohorts' year")] = None,
     program_id: uuid.UUID | None = None,
 ) -> TrainingStats:
-    where = _scope(caller, year, program_id)
-    e = enrollments.c
-    total = (await _figures(session, where))[0]
-    by_country = [CountryFigures(country=r[0], **_counts(r)) for r in await _figures(session, where, e.country)]
-    by_partner = [PartnerFigures(partner_id=r[0], **_counts(r)) for r in await _figures(session, where, e.partner_id)]
-    by_year = [YearFigures(year=r[0], **_counts(r)) for r in await _figures(session, where, e.year)]
-    program_rows = await _figures(session, where, e.program_id)
-    # Titles are looked up apart, so the GROUP BY stays on plain columns.
-    titles = dict((await session.execute(
-        select(programs.c.id, programs.c.title).where(programs.c.id.in_([r[0] for r in program_rows]))
-    )).all()) if program_rows else {}
-    by_program = [ProgramFigures(program_id=r[0], title=titles.get(r[0]) or {}, **_counts(r)) for r in program_rows]
-    return TrainingStats(
-        **_counts(total),
-        by_country=_busiest_first(by_country, "country"),
-        by_partner=_busiest_first(by_partner, "partner_id"),
-        by_program=_busiest_first(by_program, "program_id"),
-        by_year=sorted(by_year, key=lambda f: f.year),
-    )
+    return TrainingStats.model_validate(await stats.training_figures(session, caller, year, program_id))
