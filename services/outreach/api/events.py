@@ -16,7 +16,6 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.outreach.calendar import calendar_of
 from services.outreach.db.models import city_key, event_tags, known_agreements, known_partners, known_works
 from services.outreach.domain.event import PUBLIC_STATUSES, Audience, EventKind, EventStatus, OutreachEvent, zone
 from services.outreach.domain.registration import Registration, RegistrationStatus
@@ -27,6 +26,7 @@ from services.outreach.events.published import (
     EventScheduled,
     EventUpdated,
 )
+from services.outreach.formats.calendar import calendar_of
 from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
 from shared.domain import RuleViolated

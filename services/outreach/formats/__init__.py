@@ -1,0 +1,1 @@
+"""What outreach writes in other formats than JSON: the events as iCalendar (`calendar.py`)."""
