@@ -19,13 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.outreach.db.models import city_key, event_tags, known_agreements, known_partners, known_works
 from services.outreach.domain.event import PUBLIC_STATUSES, Audience, EventKind, EventStatus, OutreachEvent, zone
 from services.outreach.domain.registration import Registration, RegistrationStatus
-from services.outreach.events.published import (
-    EventCancelled,
-    EventCompleted,
-    EventDrafted,
-    EventScheduled,
-    EventUpdated,
-)
 from services.outreach.formats.calendar import calendar_of
 from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
@@ -241,7 +234,6 @@ async def draft_event(body: EventIn, caller: WriterDep, uow: UnitOfWorkDep, cloc
     await _check_references(uow.session, fields)
     event = OutreachEvent.draft(now=clock.now(), **fields)
     uow.session.add(event)
-    await uow.publish(EventDrafted.of(event))
     await uow.commit()
     response.headers["Location"] = str(request.url_for("read_event", event_id=event.id).path)
     return _answer(response, event, caller)
@@ -274,9 +266,9 @@ class EventFilters(BaseModel):
             end = dt.datetime.combine(self.to + dt.timedelta(days=1), dt.time(), dt.UTC)
             stmt = stmt.where(e.starts_at < end)  # type: ignore[operator]
         if self.city:
-            stmt = stmt.where(e.city == city_key(self.city))  # type: ignore[attr-defined]
+            stmt = stmt.where(e.indexed_city == city_key(self.city))  # type: ignore[attr-defined]
         if self.country:
-            stmt = stmt.where(e.country == self.country.upper())  # type: ignore[attr-defined]
+            stmt = stmt.where(e.indexed_country == self.country.upper())  # type: ignore[attr-defined]
         if self.kind:
             stmt = stmt.where(e.kind == self.kind)  # type: ignore[arg-type]
         if self.status:
@@ -335,9 +327,7 @@ async def update_event(event_id: uuid.UUID, body: EventPatch, caller: WriterDep,
     check_if_match(request, event.version)
     changes = body.changes()
     await _check_references(uow.session, changes)
-    changed = event.update(changes, clock.now())
-    if changed:
-        await uow.publish(EventUpdated.of(event, changed=changed))
+    event.update(changes, clock.now())
     await uow.commit()
     return _answer(response, event, caller)
 
@@ -353,19 +343,15 @@ async def transition_event(event_id: uuid.UUID, body: EventAction, caller: Write
     match body:
         case Schedule():
             event.schedule(now)
-            await uow.publish(EventScheduled.of(event))
         case Cancel():
-            event.cancel(body.reason, now)
             registered = (await uow.session.execute(
                 select(Registration.id).where(  # type: ignore[call-overload]
                     Registration.event_id == event.id,  # type: ignore[arg-type]
                     Registration.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted])  # type: ignore[attr-defined]
                 ).order_by(Registration.id))).scalars().all()
-            await uow.publish(EventCancelled.of(event, reason=body.reason, registration_ids=list(registered)))
+            event.cancel(now, reason=body.reason, registration_ids=registered)
         case Complete():
             event.complete(now, walk_ins=body.walk_ins, attendance=body.attendance, reach=body.reach)
-            await uow.publish(EventCompleted.of(event, attendance=event.attendance, walk_ins=event.walk_ins or 0,
-                                                reach=event.reach))
     await uow.commit()
     return _answer(response, event, caller)
 

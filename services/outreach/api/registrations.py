@@ -22,12 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.outreach.api.events import visible_event
 from services.outreach.domain.event import OutreachEvent
 from services.outreach.domain.registration import Registration, RegistrationStatus
-from services.outreach.events.published import (
-    RegistrationCancelled,
-    RegistrationCheckedIn,
-    RegistrationConfirmed,
-    RegistrationWaitlisted,
-)
 from shared.auth import SIGNED_IN, Caller, CallerDep, GuardedRoute, Role, SignedInDep
 from shared.http import check_if_match, not_modified, set_etag
 from shared.pagination import Cursor, Limit, Page, keyset_page
@@ -91,6 +85,12 @@ async def waitlist_position(session: AsyncSession, registration: Registration) -
         r.waitlist_ticket <= registration.waitlist_ticket))).scalar_one()  # type: ignore[operator]
 
 
+async def _parties_waiting(session: AsyncSession, event: OutreachEvent) -> int:
+    r = Registration
+    return (await session.execute(select(func.count()).select_from(r).where(
+        r.event_id == event.id, r.status == RegistrationStatus.waitlisted))).scalar_one()  # type: ignore[arg-type]
+
+
 async def _out(session: AsyncSession, registration: Registration) -> RegistrationOut:
     return RegistrationOut(
         id=registration.id, event_id=registration.event_id, name=registration.name, email=registration.email,
@@ -124,14 +124,11 @@ async def register(event_id: uuid.UUID, body: RegistrationIn, caller: SignedInDe
     now = clock.now()
     registration = Registration.apply(event_id=event.id, name=body.name, email=body.email, phone=body.phone,
                                       party_size=body.party_size, applicant=caller.subject, now=now)
-    event.register(registration, now)
+    ahead = await _parties_waiting(uow.session, event) if event.waiting_people else 0
+    event.admit(registration, now, parties_waiting=ahead)
     uow.session.add(registration)
     await uow.session.flush()
     out = await _out(uow.session, registration)
-    if registration.status is RegistrationStatus.confirmed:
-        await uow.publish(RegistrationConfirmed.of(registration))
-    else:
-        await uow.publish(RegistrationWaitlisted.of(registration, waitlist_position=out.waitlist_position))
     await uow.commit()
     response.headers["Location"] = str(request.url_for("read_registration", registration_id=registration.id).path)
     set_etag(response, registration.version)
@@ -182,19 +179,15 @@ async def read_registration(registration_id: uuid.UUID, caller: CallerDep, sessi
 
 async def _check_in(uow: UnitOfWork, event: OutreachEvent, registration: Registration, now: dt.datetime) -> None:
     event.check_in(registration, now)
-    await uow.publish(RegistrationCheckedIn.of(registration))
 
 
 async def _cancel(uow: UnitOfWork, event: OutreachEvent, registration: Registration, now: dt.datetime) -> None:
-    freed = event.give_up(registration, now)
-    await uow.publish(RegistrationCancelled.of(registration))
-    if freed:
+    if event.release(registration, now):
         waiting = list((await uow.session.execute(
             select(Registration).where(Registration.event_id == event.id,  # type: ignore[arg-type]
                                        Registration.status == RegistrationStatus.waitlisted)  # type: ignore[arg-type]
             .order_by(Registration.waitlist_ticket))).scalars())  # type: ignore[arg-type]
-        for promoted in event.move_up(waiting, now):
-            await uow.publish(RegistrationConfirmed.of(promoted, promoted=True))
+        event.promote(waiting, now)
 
 
 @router.post("/registrations/{registration_id}/transitions", response_model=RegistrationOut)

@@ -87,7 +87,9 @@ registrations = Table(
 
 mapper_registry = registry(metadata=metadata)
 mapper_registry.map_imperatively(
-    OutreachEvent, outreach_events, version_id_col=outreach_events.c.version, version_id_generator=False
+    OutreachEvent, outreach_events, version_id_col=outreach_events.c.version, version_id_generator=False,
+    # The filter columns under names of their own: `city` and `country` are the event's (its venue's).
+    properties={"indexed_city": outreach_events.c.city, "indexed_country": outreach_events.c.country},
 )
 mapper_registry.map_imperatively(
     Registration, registrations, version_id_col=registrations.c.version, version_id_generator=False
@@ -109,6 +111,6 @@ def city_key(city: str | None) -> str | None:
 @event.listens_for(OutreachEvent, "before_insert")
 @event.listens_for(OutreachEvent, "before_update")
 def _index_event(_mapper: Any, _conn: Any, e: OutreachEvent) -> None:
-    e.city = city_key((e.venue or {}).get("city"))  # type: ignore[attr-defined]
-    e.country = (e.venue or {}).get("country")  # type: ignore[attr-defined]
+    e.indexed_city = city_key(e.city)  # type: ignore[attr-defined]
+    e.indexed_country = e.country  # type: ignore[attr-defined]
     e.tags = event_tags(audiences=e.audiences, languages=e.languages, partner_ids=e.partner_ids)  # type: ignore[attr-defined]

@@ -9,6 +9,10 @@ Capacity is in people. A registration is a party (a school class of 30 is one re
 while its whole party fits and nobody is waiting before it, else it waits its turn; a freed place goes to the
 waitlist in order, and a party is never split. The event's counters are what these decisions are made on: the
 registration transaction locks the event, decides, and writes counters and registration together.
+
+The seats' vocabulary is training's: the event `admit`s a registration (its places, or the end of the
+waitlist), `release`s the places of one cancelled, and `promote`s from the waitlist into freed places. Every
+change records the event on `outreach.events` it causes (`shared/contracts/outreach.py`).
 """
 
 from __future__ import annotations
@@ -17,10 +21,13 @@ import datetime as dt
 import enum
 import uuid
 import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from services.outreach.domain.registration import Registration, RegistrationStatus
-from shared.domain import Conflict, RuleViolated, StateMachine
+from shared.contracts.outreach import EventCancelled, EventCompleted, EventDrafted, EventScheduled, EventUpdated
+from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -72,105 +79,64 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
         raise RuleViolated(f"{name!r} is not an IANA timezone", ("body", "timezone")) from exc
 
 
-class OutreachEvent:
+@dataclass(eq=False, kw_only=True)
+class OutreachEvent(Aggregate):
     EDITABLE = ("title", "description", "kind", "audiences", "languages", "venue", "online_url", "starts_at",
                 "ends_at", "timezone", "capacity", "partner_ids", "agreement_ids", "work_ids")
+    UPDATED = EventUpdated
 
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        title: dict[str, str],
-        description: dict[str, str] | None,
-        kind: EventKind,
-        audiences: list[str],
-        languages: list[str],
-        venue: dict[str, Any] | None,
-        online_url: str | None,
-        starts_at: dt.datetime,
-        ends_at: dt.datetime,
-        timezone: str,
-        capacity: int,
-        partner_ids: list[str],
-        agreement_ids: list[str],
-        work_ids: list[str],
-        status: EventStatus,
-        confirmed_people: int,
-        waiting_people: int,
-        waitlist_issued: int,
-        checked_in_people: int,
-        walk_ins: int | None,
-        attendance: int | None,
-        reach: int | None,
-        cancellation_reason: str | None,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.title = title
-        self.description = description
-        self.kind = kind
-        self.audiences = audiences
-        self.languages = languages
-        self.venue = venue
-        self.online_url = online_url
-        self.starts_at = starts_at
-        self.ends_at = ends_at
-        self.timezone = timezone
-        self.capacity = capacity
-        self.partner_ids = partner_ids
-        self.agreement_ids = agreement_ids
-        self.work_ids = work_ids
-        self.status = status
-        self.confirmed_people = confirmed_people
-        self.waiting_people = waiting_people
-        self.waitlist_issued = waitlist_issued
-        self.checked_in_people = checked_in_people
-        self.walk_ins = walk_ins
-        self.attendance = attendance
-        self.reach = reach
-        self.cancellation_reason = cancellation_reason
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+    id: uuid.UUID
+    title: dict[str, str]
+    description: dict[str, str] | None
+    kind: EventKind
+    audiences: list[str]
+    languages: list[str]
+    venue: dict[str, Any] | None  # name, address, city, country
+    online_url: str | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    timezone: str
+    capacity: int
+    partner_ids: list[str]  # the co-hosts
+    agreement_ids: list[str]
+    work_ids: list[str]
+    status: EventStatus
+    confirmed_people: int
+    waiting_people: int
+    waitlist_issued: int  # the last waitlist ticket handed out: orders the waitlist
+    checked_in_people: int
+    walk_ins: int | None
+    attendance: int | None
+    reach: int | None
+    cancellation_reason: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def draft(cls, *, title: dict[str, str], kind: EventKind, starts_at: dt.datetime, ends_at: dt.datetime,
-              timezone: str, capacity: int, now: dt.datetime, **optional: Any) -> OutreachEvent:
-        """`optional`: description, audiences, languages, venue, online_url, partner_ids, agreement_ids,
-        work_ids."""
-        fields: dict[str, Any] = {"description": None, "audiences": [], "languages": [], "venue": None,
-                                  "online_url": None, "partner_ids": [], "agreement_ids": [], "work_ids": []}
-        unknown = set(optional) - set(fields)
-        if unknown:
-            raise RuleViolated(f"unknown fields {', '.join(sorted(unknown))}")
-        fields.update(optional)
+              timezone: str, capacity: int, now: dt.datetime, description: dict[str, str] | None = None,
+              audiences: Iterable[str] = (), languages: Iterable[str] = (), venue: dict[str, Any] | None = None,
+              online_url: str | None = None, partner_ids: Iterable[str] = (), agreement_ids: Iterable[str] = (),
+              work_ids: Iterable[str] = ()) -> OutreachEvent:
         event = cls(
-            id=new_id(), title=title, kind=EventKind(kind), starts_at=starts_at, ends_at=ends_at, timezone=timezone,
-            capacity=capacity, status=S.draft, confirmed_people=0, waiting_people=0, waitlist_issued=0,
+            id=new_id(), title=title, description=description, kind=EventKind(kind), audiences=list(audiences),
+            languages=list(languages), venue=venue, online_url=online_url, starts_at=starts_at, ends_at=ends_at,
+            timezone=timezone, capacity=capacity, partner_ids=list(partner_ids), agreement_ids=list(agreement_ids),
+            work_ids=list(work_ids), status=S.draft, confirmed_people=0, waiting_people=0, waitlist_issued=0,
             checked_in_people=0, walk_ins=None, attendance=None, reach=None, cancellation_reason=None, version=1,
-            created_at=now, updated_at=now, **fields,
+            created_at=now, updated_at=now,
         )
-        event._check()
+        event.check()
+        event.record(EventDrafted.of(event))
         return event
 
-    def update(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
-        unknown = set(changes) - set(self.EDITABLE)
-        if unknown:
-            raise RuleViolated(f"cannot change {', '.join(sorted(unknown))}")
-        changed = [k for k, v in changes.items() if getattr(self, k) != v]
-        if not changed:
-            return []
+    def check_changeable(self, fields: list[str]) -> None:
         if self.status not in (S.draft, S.scheduled):
             raise Conflict(f"a {self.status.value} event cannot be changed")
-        for k in changed:
-            setattr(self, k, EventKind(changes[k]) if k == "kind" else changes[k])
-        self._check()
-        self._touch(now)
-        return changed
 
-    def _check(self) -> None:
+    def check(self) -> None:
+        self.kind = EventKind(self.kind)
         zone(self.timezone)
         if self.starts_at >= self.ends_at:
             raise RuleViolated("ends_at must be after starts_at", ("body", "ends_at"))
@@ -182,11 +148,16 @@ class OutreachEvent:
     # --- the lifecycle -----------------------------------------------------------------------------------------
 
     def schedule(self, now: dt.datetime) -> None:
+        """Registrations open."""
         self._move("schedule", now)
+        self.record(EventScheduled.of(self))
 
-    def cancel(self, reason: str | None, now: dt.datetime) -> None:
+    def cancel(self, now: dt.datetime, *, reason: str | None = None,
+               registration_ids: Iterable[uuid.UUID] = ()) -> None:
+        """Every registration is told: `registration_ids` are those that hold or await a place."""
         self._move("cancel", now)
         self.cancellation_reason = reason
+        self.record(EventCancelled.of(self, reason=reason, registration_ids=list(registration_ids)))
 
     def complete(self, now: dt.datetime, *, walk_ins: int = 0, attendance: int | None = None,
                  reach: int | None = None) -> None:
@@ -199,10 +170,11 @@ class OutreachEvent:
         self.attendance = attendance if attendance is not None else self.checked_in_people + walk_ins
         self.reach = reach
         self._move("complete", now)
+        self.record(EventCompleted.of(self))
 
     def _move(self, action: str, now: dt.datetime) -> None:
         self.status = EventStatus(LIFECYCLE.next_state(self.status, action))
-        self._touch(now)
+        self.touch(now)
 
     @property
     def allowed_actions(self) -> list[str]:
@@ -218,6 +190,16 @@ class OutreachEvent:
     def local(self, instant: dt.datetime) -> dt.datetime:
         return instant.astimezone(zone(self.timezone))
 
+    @property
+    def city(self) -> str | None:
+        """The venue's city, as given (an online event has none)."""
+        return (self.venue or {}).get("city")
+
+    @property
+    def country(self) -> str | None:
+        """The venue's country (ISO 3166-1 alpha-2)."""
+        return (self.venue or {}).get("country")
+
     # --- places ------------------------------------------------------------------------------------------------
 
     @property
@@ -228,8 +210,9 @@ class OutreachEvent:
         if self.status is not S.scheduled:
             raise Conflict(f"the event is {self.status.value}; registrations are taken while it is scheduled")
 
-    def register(self, registration: Registration, now: dt.datetime) -> None:
-        """Confirm the party if it fits and nobody waits before it; otherwise it waits its turn."""
+    def admit(self, registration: Registration, now: dt.datetime, *, parties_waiting: int = 0) -> None:
+        """Places for the party if its whole party fits and nobody waits before it; else the end of the
+        waitlist, behind the `parties_waiting` registrations there already."""
         self.check_registrable()
         if registration.party_size > self.capacity:
             raise RuleViolated(f"a party of {registration.party_size} is larger than the event ({self.capacity})",
@@ -240,12 +223,12 @@ class OutreachEvent:
         else:
             self.waiting_people += registration.party_size
             self.waitlist_issued += 1
-            registration.wait(self.waitlist_issued, now)
-        self._touch(now)
+            registration.join_waitlist(self.waitlist_issued, parties_waiting + 1, now)
+        self.touch(now)
 
-    def give_up(self, registration: Registration, now: dt.datetime) -> bool:
-        """The registration is cancelled: its places are free again. True when confirmed places were freed
-        (the waitlist may move up)."""
+    def release(self, registration: Registration, now: dt.datetime) -> bool:
+        """The registration is cancelled: its places (or its place on the waitlist) are free again. True when
+        confirmed places were freed: the waitlist may move up (`promote`)."""
         self.check_registrable()
         before = registration.status
         registration.cancel(now)
@@ -253,10 +236,10 @@ class OutreachEvent:
             self.confirmed_people -= registration.party_size
         elif before is RegistrationStatus.waitlisted:
             self.waiting_people -= registration.party_size
-        self._touch(now)
+        self.touch(now)
         return before is RegistrationStatus.confirmed
 
-    def move_up(self, waiting: list[Registration], now: dt.datetime) -> list[Registration]:
+    def promote(self, waiting: list[Registration], now: dt.datetime) -> list[Registration]:
         """Confirm from the head of the waitlist (in ticket order) while the head's whole party fits; a party
         that does not fit is not split and not overtaken. Answers who was confirmed."""
         confirmed = []
@@ -265,10 +248,10 @@ class OutreachEvent:
                 break
             self.waiting_people -= registration.party_size
             self.confirmed_people += registration.party_size
-            registration.confirm(now)
+            registration.confirm(now, promoted=True)
             confirmed.append(registration)
         if confirmed:
-            self._touch(now)
+            self.touch(now)
         return confirmed
 
     def check_in(self, registration: Registration, now: dt.datetime) -> None:
@@ -276,9 +259,4 @@ class OutreachEvent:
             raise Conflict(f"the event is {self.status.value}; check-in happens while it is scheduled")
         registration.check_in(now)
         self.checked_in_people += registration.party_size
-        self._touch(now)
-
-    def _touch(self, now: dt.datetime) -> None:
-        self.version += 1
-        self.updated_at = now
-
+        self.touch(now)

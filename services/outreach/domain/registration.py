@@ -2,8 +2,12 @@
 its turn, with a check-in code that staff scan at the door.
 
     confirmed --check_in--> checked_in
-    waitlisted --(places free up)--> confirmed
+    waitlisted --(places free up: the event promotes it)--> confirmed
     confirmed / waitlisted --cancel--> cancelled
+
+Whether it gets places or a place on the waitlist is the event's decision (`OutreachEvent.admit`,
+`OutreachEvent.promote`); giving its places up goes through the event too (`OutreachEvent.release`), which has
+them free again for the waitlist. Each change records the event on `outreach.events` it causes.
 """
 
 from __future__ import annotations
@@ -12,8 +16,15 @@ import datetime as dt
 import enum
 import secrets
 import uuid
+from dataclasses import dataclass
 
-from shared.domain import StateMachine
+from shared.contracts.outreach import (
+    RegistrationCancelled,
+    RegistrationCheckedIn,
+    RegistrationConfirmed,
+    RegistrationWaitlisted,
+)
+from shared.domain import Aggregate, StateMachine
 from shared.ids import new_id
 
 
@@ -37,74 +48,71 @@ ATTENDANCE = StateMachine(
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, no 1/I: read at a door, typed by hand
 
 
-def check_in_code() -> str:
+def new_check_in_code() -> str:
     """Short enough to type, unguessable enough for a door: 10 characters, 50 random bits."""
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
 
 
-class Registration:
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        event_id: uuid.UUID,
-        name: str,
-        email: str | None,
-        phone: str | None,
-        party_size: int,
-        applicant: str | None,
-        status: RegistrationStatus,
-        waitlist_ticket: int | None,
-        check_in_code: str,
-        checked_in_at: dt.datetime | None,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.event_id = event_id
-        self.name = name
-        self.email = email
-        self.phone = phone
-        self.party_size = party_size
-        self.applicant = applicant  # who registered: a member sees the registrations it made
-        self.status = status
-        self.waitlist_ticket = waitlist_ticket
-        self.check_in_code = check_in_code
-        self.checked_in_at = checked_in_at
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+@dataclass(eq=False, kw_only=True)
+class Registration(Aggregate):
+    id: uuid.UUID
+    event_id: uuid.UUID
+    name: str
+    email: str | None
+    phone: str | None
+    party_size: int
+    applicant: str | None  # who registered: a member sees the registrations it made
+    status: RegistrationStatus
+    waitlist_ticket: int | None  # orders the event's waitlist while it waits
+    check_in_code: str
+    checked_in_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def apply(cls, *, event_id: uuid.UUID, name: str, email: str | None, phone: str | None, party_size: int,
               applicant: str | None, now: dt.datetime) -> Registration:
+        """A new registration; the event then admits it (`OutreachEvent.admit`)."""
         return cls(id=new_id(), event_id=event_id, name=name, email=email.lower() if email else None, phone=phone,
                    party_size=party_size, applicant=applicant, status=R.waitlisted, waitlist_ticket=None,
-                   check_in_code=check_in_code(), checked_in_at=None, version=1, created_at=now, updated_at=now)
+                   check_in_code=new_check_in_code(), checked_in_at=None, version=1, created_at=now,
+                   updated_at=now)
 
-    def confirm(self, now: dt.datetime) -> None:
+    # --- what the event decides ------------------------------------------------------------------------------
+
+    def confirm(self, now: dt.datetime, *, promoted: bool = False) -> None:
+        """It has its places (`promoted`: from the waitlist, when places freed)."""
         self.status, self.waitlist_ticket = R.confirmed, None
-        self._touch(now)
+        self.touch(now)
+        self.record(RegistrationConfirmed.of(self, promoted=promoted))
 
-    def wait(self, ticket: int, now: dt.datetime) -> None:
+    def join_waitlist(self, ticket: int, position: int, now: dt.datetime) -> None:
+        """It waits its turn: `ticket` orders the waitlist, `position` is its place on it now (1 is next)."""
         self.status, self.waitlist_ticket = R.waitlisted, ticket
-        self._touch(now)
+        self.touch(now)
+        self.record(RegistrationWaitlisted.of(self, waitlist_position=position))
 
     def cancel(self, now: dt.datetime) -> None:
-        self.status = RegistrationStatus(ATTENDANCE.next_state(self.status, "cancel"))
+        """Called by the event, which has the places free again (`OutreachEvent.release`)."""
+        self._move("cancel", now)
         self.waitlist_ticket = None
-        self._touch(now)
+        self.record(RegistrationCancelled.of(self))
 
     def check_in(self, now: dt.datetime) -> None:
-        self.status = RegistrationStatus(ATTENDANCE.next_state(self.status, "check_in"))
+        """Called by the event, which counts the party in (`OutreachEvent.check_in`)."""
+        self._move("check_in", now)
         self.checked_in_at = now
-        self._touch(now)
+        self.record(RegistrationCheckedIn.of(self))
+
+    def _move(self, action: str, now: dt.datetime) -> None:
+        self.status = RegistrationStatus(ATTENDANCE.next_state(self.status, action))
+        self.touch(now)
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status is R.waitlisted and self.waitlist_ticket is not None
 
     @property
     def allowed_actions(self) -> list[str]:
         return ATTENDANCE.allowed(self.status)
-
-    def _touch(self, now: dt.datetime) -> None:
-        self.version += 1
-        self.updated_at = now

@@ -1,1 +1,1 @@
-"""What outreach publishes (`published.py`) and what it consumes (`handlers.py`)."""
+"""What outreach consumes (`handlers.py`); what it publishes is the contract in `shared/contracts/outreach.py`."""
