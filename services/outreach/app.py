@@ -1,7 +1,7 @@
 """The outreach service: science-popularization events that people find, book and attend, their registrations
 with fair people-capacity and waitlists, check-in at the door, and calendars."""
 
-from services.outreach.api import events, partners, registrations, stats
+from services.outreach.api import calendars, events, partners, registrations, stats
 from services.outreach.db.models import messaging
 from services.outreach.events.handlers import handlers
 from services.outreach.settings import OutreachSettings
@@ -12,6 +12,6 @@ app = create_service_app(
     settings,
     title="Outreach",
     tables=messaging,
-    routers=[events.router, events.calendar_router, registrations.router, stats.router, partners.router],
+    routers=[events.router, calendars.router, registrations.router, stats.router, partners.router],
     handlers=handlers,
 )

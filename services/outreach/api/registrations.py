@@ -1,12 +1,6 @@
-"""`/api/v1/outreach/events/{id}/registrations` and `/registrations/{id}`: booking a place at an event.
-
-Registering locks the event row for the transaction (FOR UPDATE on PostgreSQL, the write lock on SQLite), so
-its people counters decide one registration at a time and capacity holds under any concurrency; cancelling
-takes the same lock and moves the waitlist up in order in that transaction.
-
-Who: members register themselves and see their own registrations; staff see all and check people in at the
-door (by registration or by the scanned check-in code); co-hosting partners see the counts on the event.
-"""
+"""`/api/v1/outreach/events/{id}/registrations` and `/registrations/{id}`: booking places at an event, reading
+registrations, their transitions, and check-in at the door. Who may do what, and the locks that keep capacity,
+are in `usecases/registrations.py`; the seats' rules in `domain/event.py`."""
 
 from __future__ import annotations
 
@@ -16,22 +10,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.outreach.api.events import visible_event
-from services.outreach.domain.event import OutreachEvent
-from services.outreach.domain.registration import Registration, RegistrationStatus
-from shared.auth import SIGNED_IN, Caller, CallerDep, GuardedRoute, Role, SignedInDep
-from shared.http import check_if_match, not_modified, set_etag
-from shared.pagination import Cursor, Limit, Page, keyset_page
-from shared.problems import forbidden, not_found
-from shared.service import ClockDep, ReadSessionDep, UnitOfWork, UnitOfWorkDep
-from shared.validation import ShortText
+from services.outreach.domain.registration import RegistrationStatus
+from services.outreach.usecases import registrations
+from services.outreach.usecases.registrations import Party, Placed
+from shared.auth import CallerDep, GuardedRoute, SignedInDep
+from shared.http import IfMatchDep, not_modified, set_etag
+from shared.pagination import Cursor, Limit, Page
+from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
+from shared.validation import Phone, ShortText
 
 router = APIRouter(route_class=GuardedRoute, tags=["registrations"])
 
-Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{3,40}$", max_length=40)]  # the column holds 40
 PartySize = Annotated[int, Field(ge=1, le=1000, description="People in the party: a school class is one of 30")]
 
 
@@ -75,73 +65,35 @@ class RegistrationOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-
-async def waitlist_position(session: AsyncSession, registration: Registration) -> int | None:
-    if registration.status is not RegistrationStatus.waitlisted or registration.waitlist_ticket is None:
-        return None
-    r = Registration
-    return (await session.execute(select(func.count()).select_from(r).where(
-        r.event_id == registration.event_id, r.status == RegistrationStatus.waitlisted,  # type: ignore[arg-type]
-        r.waitlist_ticket <= registration.waitlist_ticket))).scalar_one()  # type: ignore[operator]
-
-
-async def _parties_waiting(session: AsyncSession, event: OutreachEvent) -> int:
-    r = Registration
-    return (await session.execute(select(func.count()).select_from(r).where(
-        r.event_id == event.id, r.status == RegistrationStatus.waitlisted))).scalar_one()  # type: ignore[arg-type]
+    @classmethod
+    def of(cls, placed: Placed, response: Response | None = None) -> RegistrationOut:
+        r = placed.registration
+        if response is not None:
+            set_etag(response, r.version)
+        values = {name: getattr(r, name) for name in cls.model_fields if name != "waitlist_position"}
+        return cls(**values, waitlist_position=placed.waitlist_position)
 
 
-async def _out(session: AsyncSession, registration: Registration) -> RegistrationOut:
-    return RegistrationOut(
-        id=registration.id, event_id=registration.event_id, name=registration.name, email=registration.email,
-        phone=registration.phone, party_size=registration.party_size, status=registration.status,
-        waitlist_position=await waitlist_position(session, registration), check_in_code=registration.check_in_code,
-        checked_in_at=registration.checked_in_at, allowed_actions=registration.allowed_actions,
-        version=registration.version, created_at=registration.created_at, updated_at=registration.updated_at,
-    )
-
-
-def may_see(caller: Caller, registration: Registration) -> bool:
-    if caller.is_staff:
-        return True
-    return registration.applicant is not None and registration.applicant == caller.subject
-
-
-async def visible_registration(session: AsyncSession, registration_id: uuid.UUID, caller: Caller,
-                               *, for_update: bool = False) -> Registration:
-    registration = await session.get(Registration, registration_id, with_for_update=for_update)
-    if registration is None or not may_see(caller, registration):
-        raise not_found(f"no registration {registration_id}")
-    return registration
+def _page(found: tuple[list[Placed], str | None]) -> Page[RegistrationOut]:
+    rows, next_cursor = found
+    return Page(items=[RegistrationOut.of(p) for p in rows], next_cursor=next_cursor)
 
 
 @router.post("/events/{event_id}/registrations", status_code=201, response_model=RegistrationOut)
 async def register(event_id: uuid.UUID, body: RegistrationIn, caller: SignedInDep, uow: UnitOfWorkDep,
                    clock: ClockDep, request: Request, response: Response) -> RegistrationOut:
     """Book places for a party: `confirmed` while its whole party fits, else `waitlisted` with a position."""
-    caller.require(Role.coordinator, Role.member, Role.partner)
-    event = await visible_event(uow.session, event_id, caller, for_update=True)
-    now = clock.now()
-    registration = Registration.apply(event_id=event.id, name=body.name, email=body.email, phone=body.phone,
-                                      party_size=body.party_size, applicant=caller.subject, now=now)
-    ahead = await _parties_waiting(uow.session, event) if event.waiting_people else 0
-    event.admit(registration, now, parties_waiting=ahead)
-    uow.session.add(registration)
-    await uow.session.flush()
-    out = await _out(uow.session, registration)
-    await uow.commit()
-    response.headers["Location"] = str(request.url_for("read_registration", registration_id=registration.id).path)
-    set_etag(response, registration.version)
-    return out
+    placed = await registrations.register(uow, caller, event_id, Party(**body.model_dump()), clock.now())
+    response.headers["Location"] = str(
+        request.url_for("read_registration", registration_id=placed.registration.id).path)
+    return RegistrationOut.of(placed, response)
 
 
 @router.get("/events/{event_id}/registrations", response_model=Page[RegistrationOut])
 async def list_event_registrations(event_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
                                    limit: Limit = 50, cursor: Cursor = None,
                                    status: RegistrationStatus | None = None) -> Page[RegistrationOut]:
-    caller.require(*SIGNED_IN)
-    await visible_event(session, event_id, caller)
-    return await _list(caller, session, limit, cursor, event_id=event_id, status=status)
+    return _page(await registrations.list_event_registrations(session, caller, event_id, limit, cursor, status))
 
 
 @router.get("/registrations", response_model=Page[RegistrationOut])
@@ -149,86 +101,29 @@ async def list_registrations(caller: CallerDep, session: ReadSessionDep, limit: 
                              event_id: uuid.UUID | None = None, status: RegistrationStatus | None = None
                              ) -> Page[RegistrationOut]:
     """Staff: every registration; anyone else signed in: the ones it made."""
-    caller.require(*SIGNED_IN)
-    return await _list(caller, session, limit, cursor, event_id=event_id, status=status)
-
-
-async def _list(caller: Caller, session: AsyncSession, limit: int, cursor: str | None, **filters: Any
-                ) -> Page[RegistrationOut]:
-    r = Registration
-    stmt = select(r)
-    if not caller.is_staff:
-        stmt = stmt.where(r.applicant == caller.subject)  # type: ignore[arg-type]
-    for name, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(getattr(r, name) == value)
-    rows, next_cursor = await keyset_page(session, stmt, [r.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
-    return Page(items=[await _out(session, row) for row in rows], next_cursor=next_cursor)
+    return _page(await registrations.list_registrations(session, caller, limit, cursor, event_id=event_id,
+                                                        status=status))
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationOut, name="read_registration")
 async def read_registration(registration_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
                             request: Request, response: Response) -> Any:
-    caller.require(*SIGNED_IN)
-    registration = await visible_registration(session, registration_id, caller)
-    if (unchanged := not_modified(request, registration.version)) is not None:
-        return unchanged
-    set_etag(response, registration.version)
-    return await _out(session, registration)
-
-
-async def _check_in(uow: UnitOfWork, event: OutreachEvent, registration: Registration, now: dt.datetime) -> None:
-    event.check_in(registration, now)
-
-
-async def _cancel(uow: UnitOfWork, event: OutreachEvent, registration: Registration, now: dt.datetime) -> None:
-    if event.release(registration, now):
-        waiting = list((await uow.session.execute(
-            select(Registration).where(Registration.event_id == event.id,  # type: ignore[arg-type]
-                                       Registration.status == RegistrationStatus.waitlisted)  # type: ignore[arg-type]
-            .order_by(Registration.waitlist_ticket))).scalars())  # type: ignore[arg-type]
-        event.promote(waiting, now)
+    placed = await registrations.read_registration(session, caller, registration_id)
+    return not_modified(request, placed.registration.version) or RegistrationOut.of(placed, response)
 
 
 @router.post("/registrations/{registration_id}/transitions", response_model=RegistrationOut)
 async def transition_registration(registration_id: uuid.UUID, body: RegistrationAction, caller: SignedInDep,
-                                  uow: UnitOfWorkDep, clock: ClockDep, request: Request,
+                                  uow: UnitOfWorkDep, clock: ClockDep, expected: IfMatchDep,
                                   response: Response) -> RegistrationOut:
     """cancel (whoever registered, or staff: the places go to the waitlist in order), check_in (staff)."""
-    found = await visible_registration(uow.session, registration_id, caller)
-    if body.action == "check_in":
-        caller.require(Role.coordinator)
-    elif not (caller.role in (Role.admin, Role.coordinator) or (not caller.is_staff and may_see(caller, found))):
-        raise forbidden("a registration is cancelled by whoever made it, or a coordinator")
-    # The event first, then the registration: the order every writer takes the locks in.
-    event = await uow.session.get(OutreachEvent, found.event_id, with_for_update=True)
-    assert event is not None
-    registration = await visible_registration(uow.session, registration_id, caller, for_update=True)
-    check_if_match(request, registration.version)
-    now = clock.now()
-    if body.action == "check_in":
-        await _check_in(uow, event, registration, now)
-    else:
-        await _cancel(uow, event, registration, now)
-    out = await _out(uow.session, registration)
-    await uow.commit()
-    set_etag(response, registration.version)
-    return out
+    placed = await registrations.take_step(uow, caller, registration_id, body.action, expected, clock.now())
+    return RegistrationOut.of(placed, response)
 
 
 @router.post("/events/{event_id}/check-ins", response_model=RegistrationOut)
 async def check_in_by_code(event_id: uuid.UUID, body: CheckIn, caller: SignedInDep, uow: UnitOfWorkDep,
                            clock: ClockDep, response: Response) -> RegistrationOut:
     """At the door: the scanned check-in code of a registration for this event. Twice is a 409."""
-    caller.require(Role.coordinator)
-    event = await visible_event(uow.session, event_id, caller, for_update=True)
-    registration = (await uow.session.execute(select(Registration).where(
-        Registration.event_id == event.id, Registration.check_in_code == body.code.upper()  # type: ignore[arg-type]
-    ).with_for_update())).scalar_one_or_none()
-    if registration is None:
-        raise not_found("no registration for this event has that check-in code")
-    await _check_in(uow, event, registration, clock.now())
-    out = await _out(uow.session, registration)
-    await uow.commit()
-    set_etag(response, registration.version)
-    return out
+    placed = await registrations.check_in_by_code(uow, caller, event_id, body.code, clock.now())
+    return RegistrationOut.of(placed, response)

@@ -1,42 +1,20 @@
-"""`/api/v1/outreach/stats`: the events held and the people who came, for dashboards.
-
-For staff (analyst, coordinator, admin); a partner gets the same figures over the events it co-hosts only; a
-member or an anonymous caller gets 403 / 401. Optional filters `from` and `to` (dates, inclusive) select events
-by the day they start, in UTC, as the event list does.
-
-Only completed events count (a draft, a scheduled or a cancelled event was not held):
-
-    events_held    completed events
-    attendance     the people who came to them (the `attendance` given or counted at completion)
-
-in total and by kind, audience, country (of the venue), co-host partner and month. The month is the month of
-`starts_at` in UTC (`"2026-05"`), whatever the event's own timezone, so that every dashboard adds up the same.
-An event counts once in each of its audiences and once for each co-host, so those breakdowns may add up to more
-than the total; an online event without a venue is in no country, an event without co-hosts under no partner.
-Breakdowns list only groups with at least one event: by_month in calendar order, the others the busiest first.
-
-Audiences and co-hosts are JSON lists, which SQLite and PostgreSQL take apart differently: the figures are
-added up here, over the few columns they need of the completed events' rows, one pass for every breakdown.
-"""
+"""`/api/v1/outreach/stats`: the events held and the people who came, for dashboards. Who may ask and how the
+figures are counted is in `usecases/stats.py`."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
-from sqlalchemy.sql.elements import ColumnElement
 
-from services.outreach.db.models import event_tags, outreach_events
-from services.outreach.domain.event import EventStatus
-from shared.auth import STAFF, Caller, CallerDep, GuardedRoute, Role
-from shared.db.search import contains
-from shared.problems import forbidden, invalid
+from services.outreach.usecases import stats
+from services.outreach.usecases.stats import Groups, OutreachFigures
+from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
 
 router = APIRouter(route_class=GuardedRoute, tags=["stats"])
@@ -67,6 +45,10 @@ class MonthFigures(Figures):
     month: str  # YYYY-MM of starts_at in UTC
 
 
+def _rows(make: Callable[..., Figures], name: str, groups: Groups) -> list[Any]:
+    return [make(**{name: key}, **asdict(figures)) for key, figures in groups]
+
+
 class OutreachStats(Figures):
     by_kind: list[KindFigures]
     by_audience: list[AudienceFigures]
@@ -74,44 +56,16 @@ class OutreachStats(Figures):
     by_partner: list[PartnerFigures]
     by_month: list[MonthFigures]
 
-
-def _scope(caller: Caller, from_: dt.date | None, to: dt.date | None) -> list[ColumnElement[bool]]:
-    """Who may ask, and the rows their answer is counted from."""
-    caller.require(*STAFF, Role.partner)  # anonymous 401, member 403
-    e = outreach_events.c
-    where: list[ColumnElement[bool]] = [e.status == EventStatus.completed]
-    if not caller.is_staff:
-        if caller.partner_id is None:
-            raise forbidden("this partner key is bound to no partner institution")
-        where.append(contains(e.tags, event_tags(partner_ids=[str(caller.partner_id)])))
-    if from_ is not None and to is not None and from_ > to:
-        raise invalid("`to` is before `from`", ("query", "to"))
-    if from_ is not None:
-        where.append(e.starts_at >= dt.datetime.combine(from_, dt.time(), dt.UTC))
-    if to is not None and to < dt.date.max:  # the last day there is: no upper bound
-        where.append(e.starts_at < dt.datetime.combine(to + dt.timedelta(days=1), dt.time(), dt.UTC))
-    return where
-
-
-class _Tally:
-    """Figures per group of one breakdown."""
-
-    def __init__(self) -> None:
-        self.groups: dict[Any, Figures] = defaultdict(Figures)
-
-    def add(self, keys: Iterable[Any], attendance: int) -> None:
-        for key in dict.fromkeys(keys):  # an event counts once per group
-            if key is not None:
-                figures = self.groups[key]
-                figures.events_held += 1
-                figures.attendance += attendance
-
-    def rows(self, make: Callable[..., Figures], name: str, *, busiest_first: bool = True) -> list[Any]:
-        if busiest_first:
-            order = sorted(self.groups.items(), key=lambda kv: (-kv[1].events_held, -kv[1].attendance, str(kv[0])))
-        else:
-            order = sorted(self.groups.items(), key=lambda kv: str(kv[0]))
-        return [make(**{name: key}, **figures.model_dump()) for key, figures in order]
+    @classmethod
+    def of(cls, found: OutreachFigures) -> OutreachStats:
+        return cls(
+            **asdict(found.total),
+            by_kind=_rows(KindFigures, "kind", found.by_kind),
+            by_audience=_rows(AudienceFigures, "audience", found.by_audience),
+            by_country=_rows(CountryFigures, "country", found.by_country),
+            by_partner=_rows(PartnerFigures, "partner_id", found.by_partner),
+            by_month=_rows(MonthFigures, "month", found.by_month),
+        )
 
 
 @router.get("/stats", response_model=OutreachStats)
@@ -123,28 +77,4 @@ async def outreach_stats(
 ) -> OutreachStats:
     """Completed events and their attendance, in total and by kind, audience, country, co-host partner and
     month (of `starts_at` in UTC)."""
-    where = _scope(caller, from_, to)
-    e = outreach_events.c
-    rows = await session.stream(
-        select(e.kind, e.audiences, e.country, e.partner_ids, e.starts_at, e.attendance).where(*where)
-    )
-    total = Figures()
-    kinds, audiences, countries, partners, months = _Tally(), _Tally(), _Tally(), _Tally(), _Tally()
-    async for kind, event_audiences, country, partner_ids, starts_at, attendance in rows:
-        came = attendance or 0
-        total.events_held += 1
-        total.attendance += came
-        kinds.add([str(kind)], came)
-        audiences.add(event_audiences or [], came)
-        countries.add([country], came)
-        partners.add((uuid.UUID(p) for p in partner_ids or []), came)
-        month = starts_at.astimezone(dt.UTC)
-        months.add([f"{month.year:04d}-{month.month:02d}"], came)
-    return OutreachStats(
-        **total.model_dump(),
-        by_kind=kinds.rows(KindFigures, "kind"),
-        by_audience=audiences.rows(AudienceFigures, "audience"),
-        by_country=countries.rows(CountryFigures, "country"),
-        by_partner=partners.rows(PartnerFigures, "partner_id"),
-        by_month=months.rows(MonthFigures, "month", busiest_first=False),
-    )
+    return OutreachStats.of(await stats.outreach_stats(session, caller, from_, to))
