@@ -1,18 +1,13 @@
-"""What outreach reacts to: copies of the partner institutions, the agreements and the works, kept from their
-services' events so `partner_ids`, `agreement_ids` and `work_ids` are checked without calling anyone.
-
-    partnerships.partner.registered, .updated                              -> known_partners
-    partnerships.agreement.drafted, .updated, .submitted, .signed,
-        .activated, .renewed, .terminated, .expired                        -> known_agreements
-    publications.work.drafted, .updated, .published, .retracted            -> known_works
-
-The handlers themselves are the read models' (`shared/readmodels/`), shared with the other services that keep
-the same copies."""
+"""What outreach consumes: the snapshots that keep its copies of the partner institutions, the agreements and
+the works, so `partner_ids`, `agreement_ids` and `work_ids` are checked without calling anyone. Every event type
+under each contract class below (`shared/contracts/`), e.g. `partnerships.agreement.signed`."""
 
 from services.outreach.db.models import known_agreements, known_partners, known_works
+from shared.contracts.partnerships import AgreementSnapshot, PartnerSnapshot
+from shared.contracts.publications import WorkSnapshot
 from shared.events.consumer import EventHandlers
 
 handlers = EventHandlers()
-handlers.include(known_partners.handlers)
-handlers.include(known_agreements.handlers)
-handlers.include(known_works.handlers)
+handlers.on(PartnerSnapshot)(known_partners.apply)
+handlers.on(AgreementSnapshot)(known_agreements.apply)
+handlers.on(WorkSnapshot)(known_works.apply)
