@@ -2,7 +2,7 @@
 
 Training, outreach and publications each keep this table so they can validate `partner_ids` (and show a
 partner's name) without calling the partnerships service. `GET /api/v1/<service>/partners/{id}` shows the
-local copy, which is also how a client (or a test) sees that the copy has caught up.
+local copy (`shared/routers.py`), which is also how a client (or a test) sees that the copy has caught up.
 """
 
 from __future__ import annotations
@@ -10,17 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import GuardedRoute, SignedInDep
 from shared.contracts.partnerships import PartnerSnapshot
 from shared.db.types import JSONType, UTCDateTime
-from shared.problems import not_found
 from shared.readmodels import ReadModel
-from shared.service import ReadSessionDep
 
 
 class KnownPartner(BaseModel):
@@ -51,18 +47,3 @@ class KnownPartners(ReadModel):
     async def get(self, session: AsyncSession, partner_id: uuid.UUID) -> KnownPartner | None:
         row = await self.row(session, partner_id)
         return KnownPartner.model_validate(row) if row else None
-
-    def router(self) -> APIRouter:
-        router = APIRouter(route_class=GuardedRoute, tags=["partners (local copy)"])
-
-        @router.get("/partners/{partner_id}", response_model=KnownPartner)
-        async def get_known_partner(
-            partner_id: uuid.UUID, _caller: SignedInDep, session: ReadSessionDep
-        ) -> KnownPartner:
-            """A partner institution as this service knows it from the partnerships events."""
-            partner = await self.get(session, partner_id)
-            if partner is None:
-                raise not_found(f"partner {partner_id} is not known to this service")
-            return partner
-
-        return router

@@ -1,5 +1,6 @@
 """`/api/v1/outreach/partners/{id}`: the partner institutions as this service knows them."""
 
 from services.outreach.db.models import known_partners
+from shared.routers import known_partner_router
 
-router = known_partners.router()
+router = known_partner_router(known_partners)

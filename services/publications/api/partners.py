@@ -1,5 +1,6 @@
 """`/api/v1/publications/partners/{id}`: the partner institutions as this service knows them."""
 
 from services.publications.db.models import known_partners
+from shared.routers import known_partner_router
 
-router = known_partners.router()
+router = known_partner_router(known_partners)
