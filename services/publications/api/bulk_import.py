@@ -46,7 +46,6 @@ from services.publications.domain.bibliography import (
     csl_record,
 )
 from services.publications.domain.work import Work, WorkStatus
-from services.publications.events.published import WorkDrafted
 from shared.auth import Caller, GuardedRoute, Role, requires
 from shared.domain import Conflict, RuleViolated
 from shared.problems import invalid, problem
@@ -281,8 +280,6 @@ class Importer:
                 session.add_all(works)
                 await session.flush()
                 await index_works(session, works, new=True)
-                for work in works:
-                    await self.uow.publish(WorkDrafted.of(work))
         except (IntegrityError, DataError) as exc:
             log.info("a chunk of an import failed together; writing its records one by one",
                      extra={"error": type(exc.orig).__name__})
@@ -295,7 +292,6 @@ class Importer:
         try:
             async with session.begin_nested():
                 await save_new_work(session, work)
-                await self.uow.publish(WorkDrafted.of(work))
         except Conflict:  # the DOI was taken meanwhile, by another request
             return RecordResult(index=ready.index, status="duplicate", key=ready.record.key, doi=work.doi,
                                 detail="a work with this DOI exists already")

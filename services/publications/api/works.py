@@ -22,7 +22,6 @@ from services.publications.domain.citation import MEDIA_TYPES as CITATION_MEDIA_
 from services.publications.domain.citation import negotiate as negotiate_citation
 from services.publications.domain.identifiers import normalize_doi, normalize_isbn, normalize_orcid
 from services.publications.domain.work import ResearchArea, Work, WorkStatus, WorkType
-from services.publications.events.published import WorkDrafted, WorkPublished, WorkRetracted, WorkUpdated
 from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
 from shared.domain import Conflict
@@ -226,7 +225,6 @@ async def draft_work(body: WorkIn, _caller: WriterDep, uow: UnitOfWorkDep, clock
     await check_doi_free(uow.session, fields["doi"])
     work = Work.draft(now=clock.now(), **fields)
     await save_new_work(uow.session, work)
-    await uow.publish(WorkDrafted.of(work))
     await uow.commit()
     response.headers["Location"] = str(request.url_for("read_work", work_id=work.id).path)
     return _answer(response, work)
@@ -354,10 +352,8 @@ async def update_work(work_id: uuid.UUID, body: WorkPatch, caller: WriterDep, uo
     changes = body.changes()
     await check_references(uow.session, changes)
     await check_doi_free(uow.session, changes.get("doi"), except_id=work.id)
-    changed = work.update(changes, clock.now())
-    if changed:
+    if work.update(changes, clock.now()):
         await index_work(uow.session, work)
-        await uow.publish(WorkUpdated.of(work, changed=changed))
     await uow.commit()
     return _answer(response, work)
 
@@ -372,9 +368,7 @@ async def transition_work(work_id: uuid.UUID, body: WorkAction, caller: WriterDe
     match body:
         case Publish():
             work.publish(clock.now())
-            await uow.publish(WorkPublished.of(work))
         case Retract():
             work.retract(body.reason, clock.now())
-            await uow.publish(WorkRetracted.of(work, reason=body.reason))
     await uow.commit()
     return _answer(response, work)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from services.publications.domain.identifiers import parse_publication_date
-from shared.domain import Conflict, RuleViolated, StateMachine
+from shared.contracts.publications import WorkDrafted, WorkPublished, WorkRetracted, WorkUpdated
+from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -53,69 +55,40 @@ LIFECYCLE = StateMachine("work", {"publish": ({W.draft}, W.published), "retract"
 BOOKS = frozenset({WorkType.book, WorkType.popular_science_book, WorkType.book_chapter})
 
 
-class Work:
+@dataclass(eq=False, kw_only=True)
+class Work(Aggregate):
     EDITABLE = ("type", "title", "abstract", "authors", "venue", "publisher", "date", "volume", "issue", "pages",
                 "doi", "isbn", "keywords", "research_areas", "language", "open_access_url", "agreement_ids",
                 "project_ids")
+    UPDATED = WorkUpdated
 
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        type: WorkType,
-        title: dict[str, str],
-        abstract: dict[str, str] | None,
-        authors: list[dict[str, Any]],
-        venue: str | None,
-        publisher: str | None,
-        date: str,
-        year: int,
-        sort_date: dt.date,
-        volume: str | None,
-        issue: str | None,
-        pages: str | None,
-        doi: str | None,
-        isbn: str | None,
-        keywords: list[str],
-        research_areas: list[str],
-        language: str | None,
-        open_access_url: str | None,
-        agreement_ids: list[str],
-        project_ids: list[str],
-        status: WorkStatus,
-        retraction_reason: str | None,
-        published_at: dt.datetime | None,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.type = type
-        self.title = title
-        self.abstract = abstract
-        self.authors = authors  # in order: name, orcid, affiliation_partner_id or affiliation, corresponding
-        self.venue = venue  # the journal, conference or series
-        self.publisher = publisher
-        self.date = date  # as given: YYYY-MM-DD, YYYY-MM or YYYY
-        self.year = year
-        self.sort_date = sort_date
-        self.volume = volume
-        self.issue = issue
-        self.pages = pages
-        self.doi = doi
-        self.isbn = isbn
-        self.keywords = keywords
-        self.research_areas = research_areas
-        self.language = language
-        self.open_access_url = open_access_url
-        self.agreement_ids = agreement_ids
-        self.project_ids = project_ids
-        self.status = status
-        self.retraction_reason = retraction_reason
-        self.published_at = published_at
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+    id: uuid.UUID
+    type: WorkType
+    title: dict[str, str]
+    abstract: dict[str, str] | None
+    authors: list[dict[str, Any]]  # in order: name, orcid, affiliation_partner_id or affiliation, corresponding
+    venue: str | None  # the journal, conference or series
+    publisher: str | None
+    date: str  # as given: YYYY-MM-DD, YYYY-MM or YYYY
+    year: int
+    sort_date: dt.date
+    volume: str | None
+    issue: str | None
+    pages: str | None
+    doi: str | None
+    isbn: str | None
+    keywords: list[str]
+    research_areas: list[str]
+    language: str | None
+    open_access_url: str | None
+    agreement_ids: list[str]
+    project_ids: list[str]
+    status: WorkStatus
+    retraction_reason: str | None
+    published_at: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def draft(cls, *, type: WorkType, title: dict[str, str], authors: list[dict[str, Any]], date: str,
@@ -127,38 +100,24 @@ class Work:
         if unknown:
             raise RuleViolated(f"unknown fields {', '.join(sorted(unknown))}")
         fields.update(optional)
-        work = cls(id=new_id(), type=WorkType(type), title=title, authors=authors, date="", year=0,
+        work = cls(id=new_id(), type=type, title=title, authors=authors, date=date, year=0,
                    sort_date=dt.date.min, status=W.draft, retraction_reason=None, published_at=None, version=1,
                    created_at=now, updated_at=now, **fields)
-        work._set_date(date)
-        work._check()
+        work.check()
+        work.record(WorkDrafted.of(work))
         return work
 
-    def update(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
-        unknown = set(changes) - set(self.EDITABLE)
-        if unknown:
-            raise RuleViolated(f"cannot change {', '.join(sorted(unknown))}")
-        changed = [k for k, v in changes.items() if getattr(self, k) != v]
-        if not changed:
-            return []
+    def check_changeable(self, fields: list[str]) -> None:
         if self.status is W.retracted:
             raise Conflict("a retracted work cannot be changed")
-        for k in changed:
-            if k == "date":
-                self._set_date(changes[k])
-            else:
-                setattr(self, k, WorkType(changes[k]) if k == "type" else changes[k])
-        self._check()
-        self._touch(now)
-        return changed
 
-    def _set_date(self, value: str) -> None:
+    def check(self) -> None:
+        """The date as given read (its year, and the day it sorts by); at least one author; an ISBN on books."""
+        self.type = WorkType(self.type)
         try:
-            self.date, self.year, self.sort_date = parse_publication_date(value)
+            self.date, self.year, self.sort_date = parse_publication_date(self.date)
         except ValueError as exc:
             raise RuleViolated(str(exc), ("body", "date")) from exc
-
-    def _check(self) -> None:
         if not self.authors:
             raise RuleViolated("a work has at least one author", ("body", "authors"))
         if self.isbn and self.type not in BOOKS:
@@ -167,14 +126,20 @@ class Work:
     # --- the lifecycle -----------------------------------------------------------------------------------------
 
     def publish(self, now: dt.datetime) -> None:
-        self.status = WorkStatus(LIFECYCLE.next_state(self.status, "publish"))
+        """Public from now on, and credited to its agreements and its authors' partners."""
+        self._move("publish", now)
         self.published_at = now
-        self._touch(now)
+        self.record(WorkPublished.of(self))
 
     def retract(self, reason: str, now: dt.datetime) -> None:
-        self.status = WorkStatus(LIFECYCLE.next_state(self.status, "retract"))
+        """Hidden from the public again, and the credit taken back."""
+        self._move("retract", now)
         self.retraction_reason = reason
-        self._touch(now)
+        self.record(WorkRetracted.of(self, reason=reason))
+
+    def _move(self, action: str, now: dt.datetime) -> None:
+        self.status = WorkStatus(LIFECYCLE.next_state(self.status, action))
+        self.touch(now)
 
     @property
     def allowed_actions(self) -> list[str]:
@@ -189,7 +154,3 @@ class Work:
         """The partner institutions its authors belong to, in author order, once each."""
         return list(dict.fromkeys(str(a["affiliation_partner_id"]) for a in self.authors
                                   if a.get("affiliation_partner_id")))
-
-    def _touch(self, now: dt.datetime) -> None:
-        self.version += 1
-        self.updated_at = now

@@ -1,1 +1,2 @@
-"""What publications publishes (`published.py`) and what it consumes (`handlers.py`)."""
+"""What publications consumes (`handlers.py`). What it publishes is its topic's contract,
+`shared/contracts/publications.py`: the `Work` aggregate records those events and the unit of work writes them."""
