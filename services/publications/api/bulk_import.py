@@ -2,7 +2,7 @@
 
 The body is CSL-JSON (`application/vnd.citationstyles.csl+json` or `application/json`: a list of items, or
 `{"items": [...]}`) or BibTeX (`application/x-bibtex` or `text/x-bibtex`); how each record's fields map onto a
-work is told in `domain/bibliography.py`. Each record is checked as a work sent to `POST /works` is, then:
+work is told in `formats/bibliography.py`. Each record is checked as a work sent to `POST /works` is, then:
 - `created`: it is a new work, in `draft`: imported records wait for staff to review and publish them (a partner's
   import never publishes anything);
 - `duplicate`: a work with its DOI exists already, or an earlier record of the same import has it; `id` is that
@@ -37,7 +37,8 @@ from starlette.concurrency import run_in_threadpool
 
 from services.publications.api.works import WorkIn, check_references, save_new_work
 from services.publications.db.search import index_works
-from services.publications.domain.bibliography import (
+from services.publications.domain.work import Work, WorkStatus
+from services.publications.formats.bibliography import (
     Record,
     UnreadableBody,
     bibtex_blocks,
@@ -45,7 +46,6 @@ from services.publications.domain.bibliography import (
     csl_items,
     csl_record,
 )
-from services.publications.domain.work import Work, WorkStatus
 from shared.auth import Caller, GuardedRoute, Role, requires
 from shared.domain import Conflict, RuleViolated
 from shared.problems import invalid, problem

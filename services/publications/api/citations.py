@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.publications.api.works import visible_work
-from services.publications.domain.citation import MEDIA_TYPES, CitationFormat, file_name, render
 from services.publications.domain.work import Work
+from services.publications.formats.citation import MEDIA_TYPES, CitationFormat, file_name, render
 from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
 

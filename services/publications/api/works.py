@@ -18,10 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.publications.db.models import known_agreements, known_partners, known_projects, work_tags
 from services.publications.db.search import index_work, ranked_ids
-from services.publications.domain.citation import MEDIA_TYPES as CITATION_MEDIA_TYPES
-from services.publications.domain.citation import negotiate as negotiate_citation
 from services.publications.domain.identifiers import normalize_doi, normalize_isbn, normalize_orcid
 from services.publications.domain.work import ResearchArea, Work, WorkStatus, WorkType
+from services.publications.formats.citation import MEDIA_TYPES as CITATION_MEDIA_TYPES
+from services.publications.formats.citation import negotiate as negotiate_citation
 from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
 from shared.db.search import contains
 from shared.domain import Conflict
