@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
-from services.publications.api.works import WorkIn, check_references, save_new_work
+from services.publications.api.inputs import WorkIn
 from services.publications.db.search import index_works
 from services.publications.domain.work import Work, WorkStatus
 from services.publications.formats.bibliography import (
@@ -46,6 +46,7 @@ from services.publications.formats.bibliography import (
     csl_items,
     csl_record,
 )
+from services.publications.usecases.works import check_references, save_new_work
 from shared.auth import Caller, GuardedRoute, Role, requires
 from shared.domain import Conflict, RuleViolated
 from shared.problems import invalid, problem
@@ -263,11 +264,8 @@ class Importer:
         try:
             await check_references(self.uow.session, fields)
             work = Work.draft(now=self.now, **fields)
-        except Problem as exc:  # an affiliation, agreement or project not known here
-            return self._invalid(index, record, exc.extras.get("errors") or [
-                {"loc": [], "msg": str(exc.detail), "type": "value_error"}])
-        except RuleViolated as exc:  # the work's own rules: a date that is none, an ISBN on an article
-            return self._invalid(index, record, [{"loc": list(exc.loc), "msg": exc.detail, "type": "value_error"}])
+        except RuleViolated as exc:  # an affiliation, agreement or project not known here; the work's own rules
+            return self._invalid(index, record, [{"loc": list(exc.loc), "msg": exc.detail, "type": exc.kind}])
         if doi is not None:
             self.dois[doi] = (work.id, f"record {index} of this import has this DOI", index)
         return Ready(index, record, fields, work)

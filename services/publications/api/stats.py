@@ -15,22 +15,16 @@ most works first; a work counts once for each. `open_access` counts the works wi
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
-from sqlalchemy import String, case, cast, func, literal, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
-from services.publications.api.works import WorkFilters
-from services.publications.db.models import known_partners, work_tags
-from services.publications.domain.work import ResearchArea, Work, WorkStatus, WorkType
+from services.publications.api.inputs import filters_query
+from services.publications.usecases.search import WorkFilters
+from services.publications.usecases.stats import WorkCounts, count_works
 from shared.auth import CallerDep, GuardedRoute
-from shared.db.search import contains
-from shared.problems import invalid
 from shared.service import ReadSessionDep
-from shared.validation import LanguageTag
 
 router = APIRouter(route_class=GuardedRoute, tags=["stats"])
 
@@ -55,75 +49,14 @@ class WorkStats(BaseModel):
     by_partner: list[PartnerWorks]
     open_access: OpenAccess
 
-
-def stats_filters(
-    type: WorkType | None = None,
-    year_from: Annotated[int | None, Query(ge=1000, le=9999)] = None,
-    year_to: Annotated[int | None, Query(ge=1000, le=9999)] = None,
-    year: Annotated[int | None, Query(ge=1000, le=9999, description="Shorthand for year_from = year_to")] = None,
-    area: ResearchArea | None = None,
-    language: LanguageTag | None = None,
-    partner_id: uuid.UUID | None = None,
-    agreement_id: uuid.UUID | None = None,
-    status: Annotated[WorkStatus | None, Query(description="Staff only: the public counts published works")] = None,
-) -> WorkFilters:
-    """`GET /works`'s filters but `q` (what a full-text query matches is counted by the list's facets)."""
-    if year is not None:
-        year_from = year_to = year
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise invalid("year_from is after year_to", ("query", "year_from"))
-    return WorkFilters(type=type, year_from=year_from, year_to=year_to, area=area, language=language,
-                       partner_id=partner_id, agreement_id=agreement_id, status=status)
-
-
-def _partner_id_text(session: AsyncSession) -> ColumnElement[str]:
-    """A known partner's id as the works' tags write it (`xxxxxxxx-xxxx-...`): PostgreSQL's uuid cast to text
-    is that; SQLite stores a uuid as 32 hex digits, so the dashes are put back."""
-    column = known_partners.table.c.id
-    if session.bind.dialect.name == "postgresql":
-        return cast(column, String)
-    hexa = func.lower(cast(column, String))
-    return (func.substr(hexa, 1, 8) + "-" + func.substr(hexa, 9, 4) + "-" + func.substr(hexa, 13, 4) + "-"
-            + func.substr(hexa, 17, 4) + "-" + func.substr(hexa, 21, 12))
-
-
-async def _by_partner(session: AsyncSession, matching: Any) -> list[PartnerWorks]:
-    found = matching.where(Work.tags.like("%|partner:%")).subquery()  # type: ignore[attr-defined]
-    partners = known_partners.table
-    token = literal("%|partner:") + _partner_id_text(session) + literal("|%")
-    rows = await session.execute(
-        select(partners.c.id, partners.c.name, func.count())
-        .select_from(partners)
-        .join(found, found.c.tags.like(token))
-        .group_by(partners.c.id, partners.c.name)
-    )
-    counted = [PartnerWorks(partner_id=pid, name=name, works=n) for pid, name, n in rows.all()]
-    return sorted(counted, key=lambda p: (-p.works, str(p.partner_id)))
+    @classmethod
+    def of(cls, counts: WorkCounts) -> WorkStats:
+        return cls.model_validate(counts, from_attributes=True)
 
 
 @router.get("/stats", response_model=WorkStats)
 async def work_stats(caller: CallerDep, session: ReadSessionDep,
-                     filters: Annotated[WorkFilters, Depends(stats_filters)]) -> WorkStats:
-    """Works by status, type, year, area and partner, and the open-access share, of what the filters match."""
-    matching = filters.apply(select(Work), caller)
-    found = matching.subquery()
-    areas = list(ResearchArea)
-    totals = (await session.execute(select(
-        func.count(),
-        func.coalesce(func.sum(case((found.c.open_access_url.is_not(None), 1), else_=0)), 0),
-        *[func.coalesce(func.sum(case((contains(found.c.tags, work_tags(areas=[a.value])), 1), else_=0)), 0)
-          for a in areas],
-    ))).one()
-    works, open_access, *by_area = (int(n) for n in totals)
-    by_type = dict((await session.execute(select(found.c.type, func.count()).group_by(found.c.type))).all())
-    by_status = dict((await session.execute(select(found.c.status, func.count()).group_by(found.c.status))).all())
-    by_year = (await session.execute(select(found.c.year, func.count()).group_by(found.c.year))).all()
-    return WorkStats(
-        works=works,
-        by_status={s.value: by_status.get(s, 0) for s in WorkStatus},
-        by_type={t.value: by_type.get(t, 0) for t in WorkType},
-        by_year={str(y): n for y, n in sorted(by_year)},
-        by_area={a.value: n for a, n in zip(areas, by_area, strict=True)},
-        by_partner=await _by_partner(session, matching),
-        open_access=OpenAccess(works=open_access, share=round(open_access / works, 4) if works else 0.0),
-    )
+                     filters: Annotated[WorkFilters, Depends(filters_query)]) -> WorkStats:
+    """Works by status, type, year, area and partner, and the open-access share, of what the filters match
+    (`GET /works`'s filters but `q`: what a full-text query matches is counted by the list's facets)."""
+    return WorkStats.of(await count_works(session, caller, filters))
