@@ -2,12 +2,13 @@
 
 Two formats: CSL-JSON (what Zotero, Mendeley, citeproc and Crossref speak: a list of items) and BibTeX (what
 LaTeX users and most reference managers export). Reading is two steps, so a body with too many records is
-refused before any is mapped: `csl_items` / `bibtex_blocks` split a body into its records, `csl_record` /
-`bibtex_record` map one. A record becomes a `Record`: the fields a new work is made of (`WorkIn`'s shape, not yet
-checked: the API validates them as it validates a work sent by hand), what is already known to be wrong with it,
-and where each field came from, so an error names the record's own field (`DOI`, `issued`; `doi`, `year`)
-rather than ours. A record that cannot be read at all (a BibTeX entry with a syntax error, an item that is not
-an object) has no fields, only its error; a body that cannot be read at all is `UnreadableBody`.
+refused before any is mapped: `split_records` splits a body into its records (`csl_items` / `bibtex_blocks`)
+and answers the function that maps one (`csl_record` / `bibtex_record`). A record becomes a `Record`: the
+fields a new work is made of (`WorkIn`'s shape, not yet checked: the API validates them as it validates a work
+sent by hand), what is already known to be wrong with it, and where each field came from, so an error names the
+record's own field (`DOI`, `issued`; `doi`, `year`) rather than ours. A record that cannot be read at all (a
+BibTeX entry with a syntax error, an item that is not an object) has no fields, only its error; a body that
+cannot be read at all is `UnreadableBody`.
 
 How a record maps (CSL-JSON name / BibTeX name → the work's field):
 - type: CSL `type` / the entry type (`article-journal` / `@article` → journal_article, `book`, `chapter` /
@@ -32,7 +33,10 @@ BibTeX's LaTeX (`M{\\"u}ller`, `--`, `\\emph{...}`) is decoded to plain Unicode.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,11 +48,23 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from services.publications.domain.work import BOOKS, WorkType
 
+log = logging.getLogger("import")
+logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # a broken entry is the client's news, not the log's
+
+CSL_JSON = ("application/vnd.citationstyles.csl+json", "application/json")
+BIBTEX = ("application/x-bibtex", "text/x-bibtex")
+LOC_PART_MAX = 100
+
 Loc = tuple[str | int, ...]
 
 
 class UnreadableBody(ValueError):
-    """The body as a whole is not CSL-JSON / BibTeX this service can read: not one record in it can be told."""
+    """The body as a whole is not CSL-JSON / BibTeX this service can read: not one record in it can be told.
+    `kind` names why (the `type` of the error in a 422)."""
+
+    def __init__(self, detail: str, kind: str = "unreadable") -> None:
+        super().__init__(detail)
+        self.kind = kind
 
 
 @dataclass
@@ -64,7 +80,12 @@ class Record:
     author_fields: dict[str, str | None] = field(default_factory=dict)  # the same inside an author (None: made)
 
     def locate(self, loc: Loc) -> list[str | int]:
-        """Where in the record, as it was sent, is the value that `loc` (in the work's terms, no "body") names."""
+        """Where in the record, as it was sent, is the value that `loc` (in the work's terms, no "body") names.
+        A client's dict key may be part of it: cut, so that an error cannot echo 100 kB back."""
+        return [p[:LOC_PART_MAX] + "..." if isinstance(p, str) and len(p) > LOC_PART_MAX else p
+                for p in self._locate(loc)]
+
+    def _locate(self, loc: Loc) -> list[str | int]:
         if not loc:
             return []
         head, *rest = loc
@@ -89,6 +110,23 @@ class Record:
 
 def _unreadable(msg: str, key: str | None = None) -> Record:
     return Record(None, key=key, errors=[{"loc": [], "msg": msg, "type": "unreadable"}])
+
+
+def split_records(media_type: str, text: str) -> tuple[list[Any], Callable[[Any], Record]]:
+    """The records of a CSL-JSON (`media_type` one of `CSL_JSON`) or BibTeX text, not mapped yet, and the
+    function that maps one. UnreadableBody when the text as a whole cannot be read."""
+    try:
+        if media_type in CSL_JSON:
+            return csl_items(json.loads(text)), csl_record
+        return bibtex_blocks(text), bibtex_record
+    except UnreadableBody:
+        raise
+    except (ValueError, RecursionError):
+        raise UnreadableBody("the body is not JSON this API can read (UTF-8, not nested too deep, numbers not "
+                             "too long)", "json_invalid") from None
+    except Exception:  # the BibTeX parser on input it did not foresee: still the body's fault, not ours
+        log.warning("BibTeX body could not be parsed", exc_info=True)
+        raise UnreadableBody("the body is not BibTeX that can be read", "bibtex_invalid") from None
 
 
 # --- types -------------------------------------------------------------------------------------------------
