@@ -10,7 +10,7 @@ from shared.domain import ANY_VERSION, ExpectedVersion
 from shared.problems import precondition_failed
 
 
-def etag_of(version: int) -> str:
+def etag_of(version: int | str) -> str:
     return f'"{version}"'
 
 
@@ -44,7 +44,7 @@ def expected_version(request: Request) -> ExpectedVersion:
 IfMatchDep = Annotated[ExpectedVersion, Depends(expected_version)]
 
 
-def not_modified(request: Request, version: int) -> Response | None:
+def not_modified(request: Request, version: int | str) -> Response | None:
     """`If-None-Match` on GET: the client's copy is current, so answer 304 with no body."""
     header = request.headers.get("if-none-match")
     if header and ("*" in _tags(header) or etag_of(version) in _tags(header)):

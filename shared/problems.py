@@ -81,13 +81,14 @@ def precondition_failed(detail: str) -> Problem:
     return problem(412, "precondition-failed", "Precondition failed", detail)
 
 
-_LOC_PART_MAX = 100
+LOC_PART_MAX = 100
 
 
-def _loc_part(part: Any) -> Any:
-    # A client's dict key is part of `loc` (the language of a localized text): cut, so it cannot echo 100 kB.
-    if isinstance(part, str) and len(part) > _LOC_PART_MAX:
-        return part[:_LOC_PART_MAX] + "..."
+def loc_part(part: Any) -> Any:
+    """A part of an error's `loc` as the client may see it. A client's dict key can be part of `loc` (the
+    language of a localized text): cut, so an error cannot echo 100 kB back."""
+    if isinstance(part, str) and len(part) > LOC_PART_MAX:
+        return part[:LOC_PART_MAX] + "..."
     return part
 
 
@@ -95,7 +96,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Only loc, msg and type: pydantic's `input` would echo back whatever was sent (100 kB strings included).
     return [
         {
-            "loc": [_loc_part(p) for p in e.get("loc", ())],
+            "loc": [loc_part(p) for p in e.get("loc", ())],
             "msg": str(e.get("msg", "")),
             "type": str(e.get("type", "")),
         }

@@ -102,7 +102,7 @@ class Changes(BaseModel):
     REQUIRED: ClassVar[tuple[str, ...]] = ()
 
     def changes(self) -> dict[str, Any]:
-        sent = self.model_fields_set
+        sent = [name for name in type(self).model_fields if name in self.model_fields_set]  # in field order
         for name in self.REQUIRED:
             if name in sent and getattr(self, name) is None:
                 raise invalid(f"{name} cannot be removed", ("body", name))

@@ -47,13 +47,13 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 from pylatexenc.latex2text import LatexNodes2Text
 
 from services.publications.domain.work import BOOKS, WorkType
+from shared.problems import loc_part
 
 log = logging.getLogger("import")
 logging.getLogger("bibtexparser").setLevel(logging.ERROR)  # a broken entry is the client's news, not the log's
 
 CSL_JSON = ("application/vnd.citationstyles.csl+json", "application/json")
 BIBTEX = ("application/x-bibtex", "text/x-bibtex")
-LOC_PART_MAX = 100
 
 Loc = tuple[str | int, ...]
 
@@ -82,8 +82,7 @@ class Record:
     def locate(self, loc: Loc) -> list[str | int]:
         """Where in the record, as it was sent, is the value that `loc` (in the work's terms, no "body") names.
         A client's dict key may be part of it: cut, so that an error cannot echo 100 kB back."""
-        return [p[:LOC_PART_MAX] + "..." if isinstance(p, str) and len(p) > LOC_PART_MAX else p
-                for p in self._locate(loc)]
+        return [loc_part(p) for p in self._locate(loc)]
 
     def _locate(self, loc: Loc) -> list[str | int]:
         if not loc:
