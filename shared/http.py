@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 from fastapi import Depends, Request, Response
+from pydantic import BaseModel
 
 from shared.domain import ANY_VERSION, ExpectedVersion
 from shared.problems import precondition_failed
@@ -54,3 +55,15 @@ def not_modified(request: Request, version: int | str) -> Response | None:
 
 def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag_of(version)
+
+
+class Representation(BaseModel):
+    """Base of a response body that shows an aggregate: each field from the attribute of the same name, unless
+    given in `extra`. Given the response, `of` also sets its ETag from the aggregate's version."""
+
+    @classmethod
+    def of(cls, source: Any, response: Response | None = None, **extra: Any) -> Self:
+        if response is not None:
+            set_etag(response, source.version)
+        values = {name: getattr(source, name) for name in cls.model_fields if name not in extra}
+        return cls.model_validate({**values, **extra})

@@ -33,6 +33,12 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
 
+    @classmethod
+    def of(cls, found: tuple[Sequence[Any], str | None], each: Callable[[Any], T]) -> Page[T]:
+        """A page from what a list use case found (`(rows, next_cursor)`), each row shown by `each`."""
+        rows, next_cursor = found
+        return cls(items=[each(row) for row in rows], next_cursor=next_cursor)
+
 
 _BIGINT = 2**63  # what a database integer holds: a cursor value beyond it was never issued
 

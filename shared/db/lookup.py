@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,17 +26,28 @@ async def get_visible(session: AsyncSession, entity: type[T], entity_id: uuid.UU
     return found
 
 
-async def waitlist_positions(session: AsyncSession, waiting: Sequence[Any], *, group: Any, ticket: Any,
-                             is_waiting: Any) -> dict[uuid.UUID, int]:
-    """The place of each of `waiting` (rows on a waitlist) in its group's waitlist: 1 is next. One query for a
-    whole page: the number of places up to each row's ticket, in ticket order (`group`: the column of the
-    waitlist's owner, `ticket`: the column of the order of arrival, `is_waiting`: the condition of being on it)."""
-    if not waiting:
-        return {}
-    entity = type(waiting[0])
-    ranked = (select(entity.id.label("id"), func.row_number().over(partition_by=group, order_by=ticket)
-                     .label("position"))
-              .where(is_waiting, group.in_({getattr(w, group.key) for w in waiting})).subquery())
-    rows = await session.execute(select(ranked.c.id, ranked.c.position)
-                                 .where(ranked.c.id.in_([w.id for w in waiting])))
-    return {row.id: row.position for row in rows}
+@dataclass(frozen=True)
+class Placed(Generic[T]):
+    """Something that holds a place or waits for one (an enrollment, a registration), and while it waits, its
+    place in line: 1 is next."""
+
+    item: T
+    waitlist_position: int | None = None
+
+
+async def placed(session: AsyncSession, items: Sequence[T], *, waiting: Callable[[T], bool], group: Any,
+                 ticket: Any, is_waiting: Any) -> list[Placed[T]]:
+    """Each of `items` with its place in its group's waitlist, for those that wait (`waiting`): one query for a
+    whole page, counting the places up to each one's ticket (`group`: the column of the waitlist's owner,
+    `ticket`: the column of the order of arrival, `is_waiting`: the condition of being in line)."""
+    in_line: list[Any] = [i for i in items if waiting(i)]
+    positions: dict[uuid.UUID, int] = {}
+    if in_line:
+        entity = type(in_line[0])
+        ranked = (select(entity.id.label("id"), func.row_number().over(partition_by=group, order_by=ticket)
+                         .label("position"))
+                  .where(is_waiting, group.in_({getattr(w, group.key) for w in in_line})).subquery())
+        rows = await session.execute(select(ranked.c.id, ranked.c.position)
+                                     .where(ranked.c.id.in_([w.id for w in in_line])))
+        positions = {row.id: row.position for row in rows}
+    return [Placed(i, positions.get(i.id)) for i in items]  # type: ignore[attr-defined]

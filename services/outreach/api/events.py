@@ -16,7 +16,7 @@ from services.outreach.api.event_params import EventAction, EventIn, EventPatch,
 from services.outreach.domain.event import EventKind, EventStatus, OutreachEvent
 from services.outreach.usecases import events
 from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 
@@ -29,7 +29,7 @@ class RegistrationCounts(BaseModel):
     checked_in_people: int
 
 
-class EventOut(BaseModel):
+class EventOut(Representation):
     id: uuid.UUID
     title: dict[str, str]
     description: dict[str, str] | None
@@ -60,16 +60,13 @@ class EventOut(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, event: OutreachEvent, caller: Caller, response: Response | None = None) -> EventOut:
-        if response is not None:
-            set_etag(response, event.version)
+    def seen_by(cls, caller: Caller, event: OutreachEvent, response: Response | None = None) -> EventOut:
+        """The event as `caller` may see it: the registration counts for staff and co-hosts only."""
         counts = None
         if caller.is_staff or event.co_hosted_by(caller.partner_id):
             counts = RegistrationCounts.model_validate(event, from_attributes=True)
-        values = {name: getattr(event, name) for name in cls.model_fields
-                  if name not in ("starts_at_local", "ends_at_local", "registrations")}
-        return cls(**values, starts_at_local=event.local(event.starts_at), ends_at_local=event.local(event.ends_at),
-                   registrations=counts)
+        return cls.of(event, response, starts_at_local=event.local(event.starts_at),
+                      ends_at_local=event.local(event.ends_at), registrations=counts)
 
 
 @router.post("", status_code=201, response_model=EventOut)
@@ -77,29 +74,29 @@ async def draft_event(body: EventIn, caller: WriterDep, uow: UnitOfWorkDep, cloc
                       response: Response) -> EventOut:
     event = await events.draft_event(uow, body.fields(), clock.now())
     response.headers["Location"] = str(request.url_for("read_event", event_id=event.id).path)
-    return EventOut.of(event, caller, response)
+    return EventOut.seen_by(caller, event, response)
 
 
 @router.get("", response_model=Page[EventOut])
 async def list_events(caller: CallerDep, session: ReadSessionDep, filters: FiltersDep, limit: Limit = 50,
                       cursor: Cursor = None) -> Page[EventOut]:
     """Events sorted by start, soonest first."""
-    rows, next_cursor = await events.list_events(session, caller, filters, limit, cursor)
-    return Page(items=[EventOut.of(e, caller) for e in rows], next_cursor=next_cursor)
+    return Page.of(await events.list_events(session, caller, filters, limit, cursor),
+                   lambda e: EventOut.seen_by(caller, e))
 
 
 @router.get("/{event_id}", response_model=EventOut, name="read_event")
 async def read_event(event_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                      response: Response) -> Any:
     event = await events.visible_event(session, caller, event_id)
-    return not_modified(request, event.version) or EventOut.of(event, caller, response)
+    return not_modified(request, event.version) or EventOut.seen_by(caller, event, response)
 
 
 @router.patch("/{event_id}", response_model=EventOut)
 async def update_event(event_id: uuid.UUID, body: EventPatch, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
                        expected: IfMatchDep, response: Response) -> EventOut:
     event = await events.update_event(uow, caller, event_id, body.changes(), expected, clock.now())
-    return EventOut.of(event, caller, response)
+    return EventOut.seen_by(caller, event, response)
 
 
 @router.post("/{event_id}/transitions", response_model=EventOut)
@@ -109,4 +106,4 @@ async def transition_event(event_id: uuid.UUID, body: EventAction, caller: Write
     `outreach.event.cancelled`), complete (`walk_ins`, or `attendance` outright; `reach` for online events)."""
     event = await events.take_event_step(uow, caller, event_id, body.action, expected, clock.now(),
                                          **body.model_dump(exclude={"action"}))
-    return EventOut.of(event, caller, response)
+    return EventOut.seen_by(caller, event, response)

@@ -11,11 +11,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from services.outreach.domain.registration import RegistrationStatus
+from services.outreach.domain.registration import Registration, RegistrationStatus
 from services.outreach.usecases import registrations
-from services.outreach.usecases.registrations import Party, Placed
+from services.outreach.usecases.registrations import Party
 from shared.auth import CallerDep, GuardedRoute, SignedInDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.db.lookup import Placed
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Phone, ShortText
@@ -49,7 +50,7 @@ class CheckIn(BaseModel):
     code: Annotated[str, Field(min_length=4, max_length=16, pattern=r"^[A-Za-z0-9]+$")]
 
 
-class RegistrationOut(BaseModel):
+class RegistrationOut(Representation):
     id: uuid.UUID
     event_id: uuid.UUID
     name: str
@@ -66,17 +67,8 @@ class RegistrationOut(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, placed: Placed, response: Response | None = None) -> RegistrationOut:
-        r = placed.registration
-        if response is not None:
-            set_etag(response, r.version)
-        values = {name: getattr(r, name) for name in cls.model_fields if name != "waitlist_position"}
-        return cls(**values, waitlist_position=placed.waitlist_position)
-
-
-def _page(found: tuple[list[Placed], str | None]) -> Page[RegistrationOut]:
-    rows, next_cursor = found
-    return Page(items=[RegistrationOut.of(p) for p in rows], next_cursor=next_cursor)
+    def placed(cls, placed: Placed[Registration], response: Response | None = None) -> RegistrationOut:
+        return cls.of(placed.item, response, waitlist_position=placed.waitlist_position)
 
 
 @router.post("/events/{event_id}/registrations", status_code=201, response_model=RegistrationOut)
@@ -85,15 +77,16 @@ async def register(event_id: uuid.UUID, body: RegistrationIn, caller: SignedInDe
     """Book places for a party: `confirmed` while its whole party fits, else `waitlisted` with a position."""
     placed = await registrations.register(uow, caller, event_id, Party(**body.model_dump()), clock.now())
     response.headers["Location"] = str(
-        request.url_for("read_registration", registration_id=placed.registration.id).path)
-    return RegistrationOut.of(placed, response)
+        request.url_for("read_registration", registration_id=placed.item.id).path)
+    return RegistrationOut.placed(placed, response)
 
 
 @router.get("/events/{event_id}/registrations", response_model=Page[RegistrationOut])
 async def list_event_registrations(event_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
                                    limit: Limit = 50, cursor: Cursor = None,
                                    status: RegistrationStatus | None = None) -> Page[RegistrationOut]:
-    return _page(await registrations.list_event_registrations(session, caller, event_id, limit, cursor, status))
+    return Page.of(await registrations.list_event_registrations(session, caller, event_id, limit, cursor, status),
+                   RegistrationOut.placed)
 
 
 @router.get("/registrations", response_model=Page[RegistrationOut])
@@ -101,15 +94,15 @@ async def list_registrations(caller: CallerDep, session: ReadSessionDep, limit: 
                              event_id: uuid.UUID | None = None, status: RegistrationStatus | None = None
                              ) -> Page[RegistrationOut]:
     """Staff: every registration; anyone else signed in: the ones it made."""
-    return _page(await registrations.list_registrations(session, caller, limit, cursor, event_id=event_id,
-                                                        status=status))
+    return Page.of(await registrations.list_registrations(session, caller, limit, cursor, event_id=event_id,
+                                                          status=status), RegistrationOut.placed)
 
 
 @router.get("/registrations/{registration_id}", response_model=RegistrationOut, name="read_registration")
 async def read_registration(registration_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
                             request: Request, response: Response) -> Any:
     placed = await registrations.read_registration(session, caller, registration_id)
-    return not_modified(request, placed.registration.version) or RegistrationOut.of(placed, response)
+    return not_modified(request, placed.item.version) or RegistrationOut.placed(placed, response)
 
 
 @router.post("/registrations/{registration_id}/transitions", response_model=RegistrationOut)
@@ -118,7 +111,7 @@ async def transition_registration(registration_id: uuid.UUID, body: Registration
                                   response: Response) -> RegistrationOut:
     """cancel (whoever registered, or staff: the places go to the waitlist in order), check_in (staff)."""
     placed = await registrations.take_step(uow, caller, registration_id, body.action, expected, clock.now())
-    return RegistrationOut.of(placed, response)
+    return RegistrationOut.placed(placed, response)
 
 
 @router.post("/events/{event_id}/check-ins", response_model=RegistrationOut)
@@ -126,4 +119,4 @@ async def check_in_by_code(event_id: uuid.UUID, body: CheckIn, caller: SignedInD
                            clock: ClockDep, response: Response) -> RegistrationOut:
     """At the door: the scanned check-in code of a registration for this event. Twice is a 409."""
     placed = await registrations.check_in_by_code(uow, caller, event_id, body.code, clock.now())
-    return RegistrationOut.of(placed, response)
+    return RegistrationOut.placed(placed, response)

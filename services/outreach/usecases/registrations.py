@@ -22,7 +22,7 @@ from services.outreach.domain.event import OutreachEvent
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from services.outreach.usecases.events import visible_event
 from shared.auth import SIGNED_IN, Caller, Role
-from shared.db.lookup import get_visible, waitlist_positions
+from shared.db.lookup import Placed, get_visible, placed
 from shared.domain import ExpectedVersion, NotFound
 from shared.pagination import keyset_page
 from shared.problems import forbidden
@@ -37,14 +37,6 @@ class Party:
     email: str | None
     phone: str | None
     party_size: int = 1
-
-
-@dataclass(frozen=True)
-class Placed:
-    """A registration and, while it waits, its place on the event's waitlist (1 is next)."""
-
-    registration: Registration
-    waitlist_position: int | None = None
 
 
 def may_see(caller: Caller, registration: Registration) -> bool:
@@ -72,7 +64,7 @@ async def _parties_waiting(session: AsyncSession, event: OutreachEvent) -> int:
 
 
 async def register(uow: UnitOfWork, caller: Caller, event_id: uuid.UUID, party: Party, now: dt.datetime
-                   ) -> Placed:
+                   ) -> Placed[Registration]:
     """Book places for a party: confirmed while its whole party fits, else waitlisted at the end of the line."""
     caller.require(Role.coordinator, Role.member, Role.partner)
     event = await visible_event(uow.session, caller, event_id, for_update=True)
@@ -88,22 +80,21 @@ async def register(uow: UnitOfWork, caller: Caller, event_id: uuid.UUID, party: 
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
-async def placed(session: AsyncSession, registrations: list[Registration]) -> list[Placed]:
+async def with_positions(session: AsyncSession, registrations: list[Registration]) -> list[Placed[Registration]]:
     """Each registration with its waitlist position (one query for them all)."""
     r = Registration
-    positions = await waitlist_positions(
-        session, [x for x in registrations if x.is_waiting], group=r.event_id, ticket=r.waitlist_ticket,
-        is_waiting=r.status == RegistrationStatus.waitlisted)  # type: ignore[arg-type]
-    return [Placed(x, positions.get(x.id)) for x in registrations]
+    return await placed(session, registrations, waiting=lambda x: x.is_waiting, group=r.event_id,
+                        ticket=r.waitlist_ticket,
+                        is_waiting=r.status == RegistrationStatus.waitlisted)  # type: ignore[arg-type]
 
 
-async def read_registration(session: AsyncSession, caller: Caller, registration_id: uuid.UUID) -> Placed:
+async def read_registration(session: AsyncSession, caller: Caller, registration_id: uuid.UUID) -> Placed[Registration]:
     caller.require(*SIGNED_IN)
-    return (await placed(session, [await visible_registration(session, caller, registration_id)]))[0]
+    return (await with_positions(session, [await visible_registration(session, caller, registration_id)]))[0]
 
 
 async def list_registrations(session: AsyncSession, caller: Caller, limit: int, cursor: str | None,
-                             **filters: object) -> tuple[list[Placed], str | None]:
+                             **filters: object) -> tuple[list[Placed[Registration]], str | None]:
     """Staff: every registration; anyone else signed in: the ones it made. With the filters given (column
     name: value)."""
     caller.require(*SIGNED_IN)
@@ -115,12 +106,12 @@ async def list_registrations(session: AsyncSession, caller: Caller, limit: int, 
         if value is not None:
             stmt = stmt.where(getattr(r, name) == value)
     rows, next_cursor = await keyset_page(session, stmt, [r.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
-    return await placed(session, rows), next_cursor
+    return await with_positions(session, rows), next_cursor
 
 
 async def list_event_registrations(session: AsyncSession, caller: Caller, event_id: uuid.UUID, limit: int,
                                    cursor: str | None, status: RegistrationStatus | None
-                                   ) -> tuple[list[Placed], str | None]:
+                                   ) -> tuple[list[Placed[Registration]], str | None]:
     caller.require(*SIGNED_IN)
     await visible_event(session, caller, event_id)
     return await list_registrations(session, caller, limit, cursor, event_id=event_id, status=status)
@@ -152,7 +143,7 @@ STEPS: dict[str, Step] = {"cancel": _cancel, "check_in": _check_in}
 
 
 async def take_step(uow: UnitOfWork, caller: Caller, registration_id: uuid.UUID, action: str,
-                    expected: ExpectedVersion, now: dt.datetime) -> Placed:
+                    expected: ExpectedVersion, now: dt.datetime) -> Placed[Registration]:
     """cancel (whoever registered, or a coordinator: the places go to the waitlist in order), check_in
     (coordinators)."""
     session = uow.session
@@ -175,7 +166,7 @@ async def take_step(uow: UnitOfWork, caller: Caller, registration_id: uuid.UUID,
 
 
 async def check_in_by_code(uow: UnitOfWork, caller: Caller, event_id: uuid.UUID, code: str, now: dt.datetime
-                           ) -> Placed:
+                           ) -> Placed[Registration]:
     """At the door: the scanned check-in code of a registration for this event. Twice is a 409."""
     caller.require(Role.coordinator)
     event = await visible_event(uow.session, caller, event_id, for_update=True)

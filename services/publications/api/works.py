@@ -16,12 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.publications.api.citing import citation_response
 from services.publications.api.inputs import WorkIn, WorkPatch, filters_query
-from services.publications.domain.work import Work, WorkStatus, WorkType
+from services.publications.domain.work import WorkStatus, WorkType
 from services.publications.formats.citation import MEDIA_TYPES, negotiate
 from services.publications.usecases import search, works
 from services.publications.usecases.search import WorkFilters
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Text
@@ -43,7 +43,7 @@ class Retract(BaseModel):
 WorkAction = Annotated[Publish | Retract, Field(discriminator="action")]
 
 
-class WorkOut(BaseModel):
+class WorkOut(Representation):
     id: uuid.UUID
     type: WorkType
     title: dict[str, str]
@@ -72,12 +72,6 @@ class WorkOut(BaseModel):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @classmethod
-    def of(cls, work: Work, response: Response | None = None) -> WorkOut:
-        if response is not None:
-            set_etag(response, work.version)
-        return cls.model_validate(work, from_attributes=True)
 
 
 class WorkPage(BaseModel):

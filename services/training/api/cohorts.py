@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from services.training.domain.cohort import Cohort
 from services.training.usecases import cohorts
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, CountryCode, Instant, ShortText, stored
@@ -58,7 +58,7 @@ class CohortPatch(Changes):
     enrollment_closes_at: Instant | None = None
 
 
-class CohortOut(BaseModel):
+class CohortOut(Representation):
     id: uuid.UUID
     program_id: uuid.UUID
     starts_on: dt.date
@@ -79,11 +79,8 @@ class CohortOut(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, cohort: Cohort, now: dt.datetime, response: Response | None = None) -> CohortOut:
-        if response is not None:
-            set_etag(response, cohort.version)
-        values = {name: getattr(cohort, name) for name in cls.model_fields if name != "enrollment_open"}
-        return cls(**values, enrollment_open=cohort.is_open(now))
+    def at(cls, now: dt.datetime, cohort: Cohort, response: Response | None = None) -> CohortOut:
+        return cls.of(cohort, response, enrollment_open=cohort.is_open(now))
 
 
 @router.post("/programs/{program_id}/cohorts", status_code=201, response_model=CohortOut)
@@ -92,22 +89,22 @@ async def schedule_cohort(program_id: uuid.UUID, body: CohortIn, caller: WriterD
     now = clock.now()
     cohort = await cohorts.schedule_cohort(uow, caller, program_id, body.fields(), now)
     response.headers["Location"] = str(request.url_for("read_cohort", cohort_id=cohort.id).path)
-    return CohortOut.of(cohort, now, response)
+    return CohortOut.at(now, cohort, response)
 
 
 @router.get("/programs/{program_id}/cohorts", response_model=Page[CohortOut])
 async def list_cohorts(program_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, clock: ClockDep,
                        limit: Limit = 50, cursor: Cursor = None, open_now: bool | None = None) -> Page[CohortOut]:
     now = clock.now()
-    rows, next_cursor = await cohorts.list_cohorts(session, caller, program_id, open_now, now, limit, cursor)
-    return Page(items=[CohortOut.of(c, now) for c in rows], next_cursor=next_cursor)
+    found = await cohorts.list_cohorts(session, caller, program_id, open_now, now, limit, cursor)
+    return Page.of(found, lambda c: CohortOut.at(now, c))
 
 
 @router.get("/cohorts/{cohort_id}", response_model=CohortOut, name="read_cohort")
 async def read_cohort(cohort_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, clock: ClockDep,
                       request: Request, response: Response) -> Any:
     cohort, _ = await cohorts.visible_cohort(session, caller, cohort_id)
-    return not_modified(request, cohort.version) or CohortOut.of(cohort, clock.now(), response)
+    return not_modified(request, cohort.version) or CohortOut.at(clock.now(), cohort, response)
 
 
 @router.patch("/cohorts/{cohort_id}", response_model=CohortOut)
@@ -115,4 +112,4 @@ async def update_cohort(cohort_id: uuid.UUID, body: CohortPatch, caller: WriterD
                         clock: ClockDep, expected: IfMatchDep, response: Response) -> CohortOut:
     now = clock.now()
     cohort = await cohorts.update_cohort(uow, caller, cohort_id, body.changes(), expected, now)
-    return CohortOut.of(cohort, now, response)
+    return CohortOut.at(now, cohort, response)

@@ -10,11 +10,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from services.training.domain.enrollment import EnrollmentStatus, Seat
+from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Seat
 from services.training.usecases import enrollments
-from services.training.usecases.enrollments import Application, Placed
+from services.training.usecases.enrollments import Application
 from shared.auth import CallerDep, GuardedRoute, SignedInDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.db.lookup import Placed
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import CountryCode, ShortText
@@ -35,7 +36,7 @@ class EnrollmentAction(BaseModel):
     action: Literal["withdraw", "reject", "attend", "no_show", "complete"]
 
 
-class EnrollmentOut(BaseModel):
+class EnrollmentOut(Representation):
     id: uuid.UUID
     cohort_id: uuid.UUID
     program_id: uuid.UUID
@@ -53,17 +54,8 @@ class EnrollmentOut(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, placed: Placed, response: Response | None = None) -> EnrollmentOut:
-        e = placed.enrollment
-        if response is not None:
-            set_etag(response, e.version)
-        values = {name: getattr(e, name) for name in cls.model_fields if name != "waitlist_position"}
-        return cls(**values, waitlist_position=placed.waitlist_position)
-
-
-def _page(found: tuple[list[Placed], str | None]) -> Page[EnrollmentOut]:
-    rows, next_cursor = found
-    return Page(items=[EnrollmentOut.of(p) for p in rows], next_cursor=next_cursor)
+    def placed(cls, placed: Placed[Enrollment], response: Response | None = None) -> EnrollmentOut:
+        return cls.of(placed.item, response, waitlist_position=placed.waitlist_position)
 
 
 @router.post("/cohorts/{cohort_id}/enrollments", status_code=201, response_model=EnrollmentOut)
@@ -71,8 +63,8 @@ async def enroll(cohort_id: uuid.UUID, body: EnrollmentIn, caller: SignedInDep, 
                  clock: ClockDep, request: Request, response: Response) -> EnrollmentOut:
     """Apply to a cohort: `accepted` while a seat is free, else `waitlisted` with a position."""
     placed = await enrollments.enroll(uow, caller, cohort_id, Application(**body.model_dump()), clock.now())
-    response.headers["Location"] = str(request.url_for("read_enrollment", enrollment_id=placed.enrollment.id).path)
-    return EnrollmentOut.of(placed, response)
+    response.headers["Location"] = str(request.url_for("read_enrollment", enrollment_id=placed.item.id).path)
+    return EnrollmentOut.placed(placed, response)
 
 
 @router.get("/cohorts/{cohort_id}/enrollments", response_model=Page[EnrollmentOut])
@@ -80,7 +72,8 @@ async def list_cohort_enrollments(
     cohort_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None,
     status: EnrollmentStatus | None = None,
 ) -> Page[EnrollmentOut]:
-    return _page(await enrollments.list_cohort_enrollments(session, caller, cohort_id, limit, cursor, status))
+    return Page.of(await enrollments.list_cohort_enrollments(session, caller, cohort_id, limit, cursor, status),
+                   EnrollmentOut.placed)
 
 
 @router.get("/enrollments", response_model=Page[EnrollmentOut])
@@ -91,16 +84,16 @@ async def list_enrollments(
     country: CountryCode | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
 ) -> Page[EnrollmentOut]:
-    return _page(await enrollments.list_enrollments(
+    return Page.of(await enrollments.list_enrollments(
         session, caller, limit, cursor, status=status, cohort_id=cohort_id, program_id=program_id,
-        partner_id=partner_id, country=country, year=year))
+        partner_id=partner_id, country=country, year=year), EnrollmentOut.placed)
 
 
 @router.get("/enrollments/{enrollment_id}", response_model=EnrollmentOut, name="read_enrollment")
 async def read_enrollment(enrollment_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                           response: Response) -> Any:
     placed = await enrollments.read_enrollment(session, caller, enrollment_id)
-    return not_modified(request, placed.enrollment.version) or EnrollmentOut.of(placed, response)
+    return not_modified(request, placed.item.version) or EnrollmentOut.placed(placed, response)
 
 
 @router.post("/enrollments/{enrollment_id}/transitions", response_model=EnrollmentOut)
@@ -110,4 +103,4 @@ async def transition_enrollment(enrollment_id: uuid.UUID, body: EnrollmentAction
     """withdraw (the participant's side: staff, its partner, or the member who applied), reject, attend,
     no_show, complete (coordinators). Withdrawing or rejecting frees the place for the waitlist at once."""
     placed = await enrollments.take_step(uow, caller, enrollment_id, body.action, expected, clock.now())
-    return EnrollmentOut.of(placed, response)
+    return EnrollmentOut.placed(placed, response)

@@ -10,10 +10,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.training.domain.program import Program, ProgramFormat, ProgramStatus
+from services.training.domain.program import ProgramFormat, ProgramStatus
 from services.training.usecases import programs
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LanguageTag, LocalizedLongText, LocalizedText, Text
@@ -46,7 +46,7 @@ class ProgramAction(BaseModel):
     action: Literal["publish", "archive"]
 
 
-class ProgramOut(BaseModel):
+class ProgramOut(Representation):
     id: uuid.UUID
     title: dict[str, str]
     description: dict[str, str] | None
@@ -58,12 +58,6 @@ class ProgramOut(BaseModel):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @classmethod
-    def of(cls, program: Program, response: Response | None = None) -> ProgramOut:
-        if response is not None:
-            set_etag(response, program.version)
-        return cls.model_validate(program, from_attributes=True)
 
 
 @router.post("", status_code=201, response_model=ProgramOut)
@@ -87,8 +81,7 @@ async def list_programs(
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of a title or topic")] = None,
 ) -> Page[ProgramOut]:
     filters = programs.ProgramFilters(status=status, format=format, language=language, topic=topic, q=q)
-    rows, next_cursor = await programs.list_programs(session, caller, filters, limit, cursor)
-    return Page(items=[ProgramOut.of(p) for p in rows], next_cursor=next_cursor)
+    return Page.of(await programs.list_programs(session, caller, filters, limit, cursor), ProgramOut.of)
 
 
 @router.get("/{program_id}", response_model=ProgramOut, name="read_program")

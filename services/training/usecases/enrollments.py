@@ -33,7 +33,7 @@ from services.training.usecases.seats import (
     take_partner_seat,
 )
 from shared.auth import SIGNED_IN, Caller, Role
-from shared.db.lookup import get_visible, waitlist_positions
+from shared.db.lookup import Placed, get_visible, placed
 from shared.domain import Conflict, ExpectedVersion, RuleViolated
 from shared.pagination import keyset_page
 from shared.problems import forbidden
@@ -46,14 +46,6 @@ class Application:
     email: str
     country: str
     partner_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True)
-class Placed:
-    """An enrollment and, while it waits, its place on the cohort's waitlist (1 is next)."""
-
-    enrollment: Enrollment
-    waitlist_position: int | None = None
 
 
 def may_see(caller: Caller, enrollment: Enrollment) -> bool:
@@ -87,7 +79,7 @@ def partner_of_applicant(caller: Caller, requested: uuid.UUID | None) -> uuid.UU
 
 
 async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, application: Application,
-                 now: dt.datetime) -> Placed:
+                 now: dt.datetime) -> Placed[Enrollment]:
     """Apply to a cohort: accepted while a seat is free, else waitlisted at the end of the line."""
     partner_id = partner_of_applicant(caller, application.partner_id)
     session = uow.session
@@ -119,22 +111,20 @@ async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, applicat
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
-async def placed(session: AsyncSession, enrollments: list[Enrollment]) -> list[Placed]:
+async def with_positions(session: AsyncSession, enrollments: list[Enrollment]) -> list[Placed[Enrollment]]:
     """Each enrollment with its waitlist position (one query for them all)."""
-    waiting = [e for e in enrollments if e.status is EnrollmentStatus.waitlisted and e.waitlist_ticket is not None]
-    positions = await waitlist_positions(
-        session, waiting, group=Enrollment.cohort_id, ticket=Enrollment.waitlist_ticket,
-        is_waiting=Enrollment.status == EnrollmentStatus.waitlisted)  # type: ignore[arg-type]
-    return [Placed(e, positions.get(e.id)) for e in enrollments]
+    return await placed(session, enrollments, waiting=lambda e: e.status is EnrollmentStatus.waitlisted,
+                        group=Enrollment.cohort_id, ticket=Enrollment.waitlist_ticket,
+                        is_waiting=Enrollment.status == EnrollmentStatus.waitlisted)  # type: ignore[arg-type]
 
 
-async def read_enrollment(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> Placed:
+async def read_enrollment(session: AsyncSession, caller: Caller, enrollment_id: uuid.UUID) -> Placed[Enrollment]:
     caller.require(*SIGNED_IN)
-    return (await placed(session, [await visible_enrollment(session, caller, enrollment_id)]))[0]
+    return (await with_positions(session, [await visible_enrollment(session, caller, enrollment_id)]))[0]
 
 
 async def list_enrollments(session: AsyncSession, caller: Caller, limit: int, cursor: str | None,
-                           **filters: object) -> tuple[list[Placed], str | None]:
+                           **filters: object) -> tuple[list[Placed[Enrollment]], str | None]:
     """A page of the enrollments the caller may see, with the filters given (column name: value)."""
     caller.require(*SIGNED_IN)  # anonymous is a 401
     e = Enrollment
@@ -150,12 +140,12 @@ async def list_enrollments(session: AsyncSession, caller: Caller, limit: int, cu
         if value is not None:
             stmt = stmt.where(getattr(e, name) == value)
     rows, next_cursor = await keyset_page(session, stmt, [e.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
-    return await placed(session, rows), next_cursor
+    return await with_positions(session, rows), next_cursor
 
 
 async def list_cohort_enrollments(session: AsyncSession, caller: Caller, cohort_id: uuid.UUID, limit: int,
                                   cursor: str | None, status: EnrollmentStatus | None
-                                  ) -> tuple[list[Placed], str | None]:
+                                  ) -> tuple[list[Placed[Enrollment]], str | None]:
     await visible_cohort(session, caller, cohort_id)
     return await list_enrollments(session, caller, limit, cursor, cohort_id=cohort_id, status=status)
 
@@ -211,7 +201,7 @@ STEPS: dict[str, Step] = {
 
 
 async def take_step(uow: UnitOfWork, caller: Caller, enrollment_id: uuid.UUID, action: str,
-                    expected: ExpectedVersion, now: dt.datetime) -> Placed:
+                    expected: ExpectedVersion, now: dt.datetime) -> Placed[Enrollment]:
     """withdraw (the participant's side: staff, its partner, or the member who applied), reject, attend,
     no_show, complete (coordinators). Withdrawing or rejecting frees the place for the waitlist at once."""
     session = uow.session
