@@ -10,20 +10,20 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Uuid, select
+from sqlalchemy import Column, Date, Integer, MetaData, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.partnerships import AgreementSnapshot
-from shared.db.types import JSONType, UTCDateTime
+from shared.db.tables import copy_table
+from shared.db.types import JSONType
 from shared.readmodels import ReadModel
 
 
 class KnownAgreements(ReadModel):
     def __init__(self, metadata: MetaData) -> None:
-        table = Table(
+        table = copy_table(
             "known_agreements",
             metadata,
-            Column("id", Uuid, primary_key=True),
             Column("code", String(20), nullable=False),
             Column("kind", String(40), nullable=False),
             Column("state", String(20), nullable=False),
@@ -31,8 +31,6 @@ class KnownAgreements(ReadModel):
             Column("training_seats_per_year", Integer, nullable=True),
             Column("effective_from", Date, nullable=False),
             Column("effective_until", Date, nullable=False),
-            Column("version", Integer, nullable=False),
-            Column("updated_at", UTCDateTime, nullable=False),
         )
         super().__init__(table, AgreementSnapshot, lambda a: {
             "code": a.code, "kind": a.kind, "state": a.state, "partner_ids": [str(p) for p in a.partner_ids],

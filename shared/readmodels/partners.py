@@ -11,11 +11,12 @@ import datetime as dt
 import uuid
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import Column, MetaData, String
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.partnerships import PartnerSnapshot
-from shared.db.types import JSONType, UTCDateTime
+from shared.db.tables import copy_table
+from shared.db.types import JSONType
 from shared.readmodels import ReadModel
 
 
@@ -32,15 +33,12 @@ class KnownPartners(ReadModel):
     """The table, the event handler that keeps it, and the lookups the owning service needs."""
 
     def __init__(self, metadata: MetaData) -> None:
-        table = Table(
+        table = copy_table(
             "known_partners",
             metadata,
-            Column("id", Uuid, primary_key=True),
             Column("name", JSONType, nullable=False),
             Column("kind", String(40), nullable=False),
             Column("country", String(2), nullable=False),
-            Column("version", Integer, nullable=False),
-            Column("updated_at", UTCDateTime, nullable=False),
         )
         super().__init__(table, PartnerSnapshot, lambda p: {"name": p.name, "kind": p.kind, "country": p.country})
 

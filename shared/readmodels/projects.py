@@ -3,24 +3,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import Column, MetaData, String, Uuid
 
 from shared.contracts.partnerships import ProjectSnapshot
-from shared.db.types import JSONType, UTCDateTime
+from shared.db.tables import copy_table
+from shared.db.types import JSONType
 from shared.readmodels import ReadModel
 
 
 class KnownProjects(ReadModel):
     def __init__(self, metadata: MetaData) -> None:
-        table = Table(
+        table = copy_table(
             "known_projects",
             metadata,
-            Column("id", Uuid, primary_key=True),
             Column("agreement_id", Uuid, nullable=False),
             Column("title", JSONType, nullable=False),
             Column("status", String(20), nullable=False),
-            Column("version", Integer, nullable=False),
-            Column("updated_at", UTCDateTime, nullable=False),
         )
         super().__init__(table, ProjectSnapshot,
                          lambda p: {"agreement_id": p.agreement_id, "title": p.title, "status": p.status})

@@ -8,11 +8,12 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import Column, MetaData, String
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.publications import WorkSnapshot
-from shared.db.types import JSONType, UTCDateTime
+from shared.db.tables import copy_table
+from shared.db.types import JSONType
 from shared.events.envelope import CloudEvent
 from shared.readmodels import ReadModel
 
@@ -28,14 +29,11 @@ class _WorkReference(BaseModel):
 
 class KnownWorks(ReadModel):
     def __init__(self, metadata: MetaData) -> None:
-        table = Table(
+        table = copy_table(
             "known_works",
             metadata,
-            Column("id", Uuid, primary_key=True),
             Column("title", JSONType, nullable=True),
             Column("status", String(20), nullable=True),
-            Column("version", Integer, nullable=False),
-            Column("updated_at", UTCDateTime, nullable=False),
         )
         super().__init__(table, WorkSnapshot, lambda w: {"title": w.title, "status": w.status})
 

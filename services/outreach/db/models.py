@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Table, Text, Uuid, event
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Text, Uuid, event
 from sqlalchemy.orm import registry
 
 from services.outreach.domain.event import EventKind, EventStatus, OutreachEvent
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.db.naming import NAMING
+from shared.db.tables import aggregate_table
 from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
@@ -25,10 +26,9 @@ known_works = KnownWorks(metadata)
 
 
 
-outreach_events = Table(
+outreach_events = aggregate_table(
     "outreach_events",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("title", JSONType, nullable=False),
     Column("description", JSONType, nullable=True),
     Column("kind", enum_column(EventKind, 30), nullable=False),
@@ -57,17 +57,13 @@ outreach_events = Table(
     Column("city", String(200), nullable=True),
     Column("country", String(2), nullable=True),
     Column("tags", Text, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_outreach_events_status_starts_at_id", "status", "starts_at", "id"),
     Index("ix_outreach_events_starts_at_id", "starts_at", "id"),
 )
 
-registrations = Table(
+registrations = aggregate_table(
     "registrations",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("event_id", Uuid, ForeignKey("outreach_events.id"), nullable=False),
     Column("name", String(200), nullable=False),
     Column("email", String(254), nullable=True),
@@ -78,9 +74,6 @@ registrations = Table(
     Column("waitlist_ticket", Integer, nullable=True),
     Column("check_in_code", String(16), nullable=False, unique=True),
     Column("checked_in_at", UTCDateTime, nullable=True),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_registrations_event_id_waitlist_ticket", "event_id", "waitlist_ticket"),
     Index("ix_registrations_applicant_id", "applicant", "id"),
 )

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Table, Text, Uuid, event
+from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Text, event
 from sqlalchemy.orm import registry
 
 from services.publications.domain.work import Work, WorkStatus, WorkType
 from shared.db.naming import NAMING
+from shared.db.tables import aggregate_table
 from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
@@ -32,10 +33,9 @@ metadata.info["database_only"] = {
 
 
 
-works = Table(
+works = aggregate_table(
     "works",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("type", enum_column(WorkType, 30), nullable=False),
     Column("title", JSONType, nullable=False),
     Column("abstract", JSONType, nullable=True),
@@ -62,9 +62,6 @@ works = Table(
     # Each area, partner and agreement as a whole token (`|area:genetics|partner:<id>|agreement:<id>|`):
     # filters and facet counts that work alike on both databases.
     Column("tags", Text, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_works_status_id", "status", "id"),
     Index("ix_works_type_year", "type", "year"),
 )

@@ -25,6 +25,7 @@ from services.training.domain.cohort import Cohort
 from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Seat
 from services.training.domain.program import Program, ProgramFormat, ProgramStatus
 from shared.db.naming import NAMING
+from shared.db.tables import aggregate_table
 from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
@@ -37,10 +38,9 @@ known_agreements = KnownAgreements(metadata)
 
 
 
-programs = Table(
+programs = aggregate_table(
     "programs",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("title", JSONType, nullable=False),
     Column("description", JSONType, nullable=True),
     Column("topics", JSONType, nullable=False),
@@ -50,16 +50,12 @@ programs = Table(
     Column("search_text", Text, nullable=False),  # titles and topics, lower-cased, for `q`
     # Each topic and language as a whole token (`|topic:breeding|lang:en|`): exact filters that page like the rest.
     Column("tags", Text, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_programs_status_id", "status", "id"),
 )
 
-cohorts = Table(
+cohorts = aggregate_table(
     "cohorts",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("program_id", Uuid, ForeignKey("programs.id"), nullable=False),
     Column("starts_on", Date, nullable=False),
     Column("ends_on", Date, nullable=False),
@@ -73,16 +69,12 @@ cohorts = Table(
     Column("reserved_taken", Integer, nullable=False),
     Column("waitlist_length", Integer, nullable=False),
     Column("waitlist_issued", Integer, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_cohorts_program_id_id", "program_id", "id"),
 )
 
-enrollments = Table(
+enrollments = aggregate_table(
     "enrollments",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("cohort_id", Uuid, ForeignKey("cohorts.id"), nullable=False),
     Column("program_id", Uuid, ForeignKey("programs.id"), nullable=False),
     Column("year", Integer, nullable=False),
@@ -96,9 +88,6 @@ enrollments = Table(
     Column("agreement_id", Uuid, nullable=True),
     Column("waitlist_ticket", Integer, nullable=True),
     Column("certificate_code", String(40), nullable=True, unique=True),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     # One enrollment per email per cohort, whatever the concurrency.
     UniqueConstraint("cohort_id", "email", name="uq_enrollments_cohort_id_email"),
     Index("ix_enrollments_cohort_id_waitlist_ticket", "cohort_id", "waitlist_ticket"),
