@@ -11,18 +11,15 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, model_validator
-from sqlalchemy import select
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl
 
 from services.partnerships.domain.partner import Partner, PartnerKind
-from services.partnerships.events.published import PartnerRegistered, PartnerUpdated
+from services.partnerships.usecases import partners
 from shared.auth import Caller, GuardedRoute, SignedInDep, WriterDep
-from shared.db.search import contains
-from shared.http import check_if_match, not_modified, set_etag
-from shared.pagination import Cursor, Limit, Page, keyset_page
-from shared.problems import not_found
-from shared.service import ReadSessionDep, UnitOfWorkDep
-from shared.validation import CountryCode, LocalizedText, ShortText, Text
+from shared.http import IfMatchDep, not_modified, set_etag
+from shared.pagination import Cursor, Limit, Page
+from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
+from shared.validation import Changes, CountryCode, LocalizedText, Phone, ShortText, Text, stored
 
 router = APIRouter(route_class=GuardedRoute, prefix="/partners", tags=["partners"])
 
@@ -32,7 +29,7 @@ class Contact(BaseModel):
     name: ShortText
     role: Text(200) | None = None  # type: ignore[valid-type]
     email: EmailStr | None = Field(None, max_length=254)
-    phone: Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{3,40}$")] | None = None
+    phone: Phone | None = None
 
 
 class PartnerIn(BaseModel):
@@ -45,29 +42,19 @@ class PartnerIn(BaseModel):
     contacts: list[Contact] = Field(default_factory=list, max_length=50)
 
     def fields(self) -> dict[str, Any]:
-        return _plain(self.model_dump(mode="json", exclude_unset=False))
+        return {name: stored(getattr(self, name)) for name in type(self).model_fields}
 
 
-class PartnerPatch(BaseModel):
+class PartnerPatch(Changes):
     """Fields to change; an absent field stays as it is. `name`, `kind` and `country` cannot be removed."""
 
-    model_config = ConfigDict(extra="forbid")
+    REQUIRED = ("name", "kind", "country")
     name: LocalizedText | None = None
     kind: PartnerKind | None = None
     country: CountryCode | None = None
     city: ShortText | None = None
     website: HttpUrl | None = Field(None, max_length=500)
     contacts: list[Contact] | None = Field(None, max_length=50)
-
-    @model_validator(mode="after")
-    def _required_stay(self) -> PartnerPatch:
-        for name in Partner.REQUIRED:
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be removed")
-        return self
-
-    def changes(self) -> dict[str, Any]:
-        return _plain(self.model_dump(mode="json", exclude_unset=True))
 
 
 class PartnerOut(BaseModel):
@@ -85,32 +72,19 @@ class PartnerOut(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, partner: Partner, caller: Caller) -> PartnerOut:
-        return cls(
-            id=partner.id, name=partner.name, kind=partner.kind, country=partner.country, city=partner.city,
-            website=partner.website, version=partner.version, created_at=partner.created_at,
-            updated_at=partner.updated_at,
-            contacts=partner.contacts if caller.may_see_partner(partner.id) else None,
-        )
-
-
-def _plain(values: dict[str, Any]) -> dict[str, Any]:
-    if values.get("contacts") is not None:
-        values["contacts"] = [{k: v for k, v in c.items() if v is not None} for c in values["contacts"]]
-    return values
+    def of(cls, partner: Partner, caller: Caller, response: Response | None = None) -> PartnerOut:
+        if response is not None:
+            set_etag(response, partner.version)
+        values = {name: getattr(partner, name) for name in cls.model_fields if name != "contacts"}
+        return cls(**values, contacts=partner.contacts if caller.may_see_partner(partner.id) else None)
 
 
 @router.post("", status_code=201, response_model=PartnerOut)
-async def register_partner(
-    body: PartnerIn, caller: WriterDep, uow: UnitOfWorkDep, request: Request, response: Response
-) -> PartnerOut:
-    partner = Partner.register(**body.fields())
-    uow.session.add(partner)
-    await uow.publish(PartnerRegistered.of(partner))
-    await uow.commit()
+async def register_partner(body: PartnerIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
+                           response: Response) -> PartnerOut:
+    partner = await partners.register_partner(uow, body.fields(), clock.now())
     response.headers["Location"] = str(request.url_for("read_partner", partner_id=partner.id).path)
-    set_etag(response, partner.version)
-    return PartnerOut.of(partner, caller)
+    return PartnerOut.of(partner, caller, response)
 
 
 @router.get("", response_model=Page[PartnerOut])
@@ -123,42 +97,20 @@ async def list_partners(
     kind: PartnerKind | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of a name, any language")] = None,
 ) -> Page[PartnerOut]:
-    stmt = select(Partner)
-    if country:
-        stmt = stmt.where(Partner.country == country)  # type: ignore[arg-type]
-    if kind:
-        stmt = stmt.where(Partner.kind == kind)  # type: ignore[arg-type]
-    if q:
-        stmt = stmt.where(contains(Partner.search_text, q))  # type: ignore[attr-defined]
-    rows, next_cursor = await keyset_page(session, stmt, [Partner.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    filters = partners.PartnerFilters(country=country, kind=kind, q=q)
+    rows, next_cursor = await partners.list_partners(session, filters, limit, cursor)
     return Page(items=[PartnerOut.of(p, caller) for p in rows], next_cursor=next_cursor)
 
 
 @router.get("/{partner_id}", response_model=PartnerOut, name="read_partner")
-async def read_partner(
-    partner_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, request: Request, response: Response
-) -> Any:
-    partner = await session.get(Partner, partner_id)
-    if partner is None:
-        raise not_found(f"no partner {partner_id}")
-    if (unchanged := not_modified(request, partner.version)) is not None:
-        return unchanged
-    set_etag(response, partner.version)
-    return PartnerOut.of(partner, caller)
+async def read_partner(partner_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, request: Request,
+                       response: Response) -> Any:
+    partner = await partners.visible_partner(session, partner_id)
+    return not_modified(request, partner.version) or PartnerOut.of(partner, caller, response)
 
 
 @router.patch("/{partner_id}", response_model=PartnerOut)
-async def update_partner(
-    partner_id: uuid.UUID, body: PartnerPatch, caller: WriterDep, uow: UnitOfWorkDep, request: Request,
-    response: Response,
-) -> PartnerOut:
-    partner = await uow.session.get(Partner, partner_id, with_for_update=True)
-    if partner is None:
-        raise not_found(f"no partner {partner_id}")
-    check_if_match(request, partner.version)
-    changed = partner.update(body.changes())
-    if changed:
-        await uow.publish(PartnerUpdated.of(partner, changed=changed))
-    await uow.commit()
-    set_etag(response, partner.version)
-    return PartnerOut.of(partner, caller)
+async def update_partner(partner_id: uuid.UUID, body: PartnerPatch, caller: WriterDep, uow: UnitOfWorkDep,
+                         clock: ClockDep, expected: IfMatchDep, response: Response) -> PartnerOut:
+    partner = await partners.update_partner(uow, partner_id, body.changes(), expected, clock.now())
+    return PartnerOut.of(partner, caller, response)

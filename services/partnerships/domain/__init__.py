@@ -1,1 +1,1 @@
-"""The partnerships domain: plain Python, no I/O. Routers call these methods; they decide."""
+"""The partnerships domain: plain Python, no I/O. The use cases call these methods; they decide."""

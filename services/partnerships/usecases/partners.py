@@ -1,0 +1,54 @@
+"""Partner institutions: registered and changed by coordinators and admins, read by any signed-in caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.partnerships.domain.partner import Partner, PartnerKind
+from shared.db.lookup import get_visible
+from shared.db.search import contains
+from shared.domain import ExpectedVersion
+from shared.pagination import keyset_page
+from shared.service import UnitOfWork
+
+
+async def visible_partner(session: AsyncSession, partner_id: uuid.UUID, *, for_update: bool = False) -> Partner:
+    return await get_visible(session, Partner, partner_id, what="partner", for_update=for_update)
+
+
+@dataclass(frozen=True)
+class PartnerFilters:
+    country: str | None = None
+    kind: PartnerKind | None = None
+    q: str | None = None  # part of a name, in any language
+
+
+async def list_partners(session: AsyncSession, filters: PartnerFilters, limit: int, cursor: str | None
+                        ) -> tuple[list[Partner], str | None]:
+    stmt = select(Partner)
+    if filters.country:
+        stmt = stmt.where(Partner.country == filters.country)  # type: ignore[arg-type]
+    if filters.kind:
+        stmt = stmt.where(Partner.kind == filters.kind)  # type: ignore[arg-type]
+    if filters.q:
+        stmt = stmt.where(contains(Partner.search_text, filters.q))  # type: ignore[attr-defined]
+    return await keyset_page(session, stmt, [Partner.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+
+
+async def register_partner(uow: UnitOfWork, fields: dict[str, Any], now: dt.datetime) -> Partner:
+    partner = Partner.register(now=now, **fields)
+    uow.session.add(partner)
+    await uow.commit()
+    return partner
+
+
+async def update_partner(uow: UnitOfWork, partner_id: uuid.UUID, changes: dict[str, Any], expected: ExpectedVersion,
+                         now: dt.datetime) -> Partner:
+    partner = await visible_partner(uow.session, partner_id, for_update=True)
+    return await uow.commit_change(partner, expected, lambda p: p.update(changes, now))
