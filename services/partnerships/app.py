@@ -4,7 +4,7 @@ the impact ledger of what each cooperation produced, and the partners' webhooks.
 from services.partnerships.api import agreements, impact, loans, pandas, partners, projects, stats, webhooks
 from services.partnerships.db.models import messaging
 from services.partnerships.events.handlers import handlers
-from services.partnerships.expiry import expire_agreements
+from services.partnerships.jobs.expiry import expire_agreements
 from services.partnerships.settings import PartnershipsSettings
 from services.partnerships.webhooks import deliver_webhooks, forget_old_deliveries
 from shared.service import create_service_app

@@ -2,7 +2,7 @@
 
 Anyone may read signed (and later) agreements; draft and negotiating ones only staff and the partners they
 name, and to everyone else they do not exist (404). Coordinators and admins write; every state change goes
-through `POST /agreements/{id}/transitions`.
+through `POST /agreements/{id}/transitions`. The rules are in `usecases/agreements.py` and the domain.
 """
 
 from __future__ import annotations
@@ -13,27 +13,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.partnerships.db.models import agreement_partners, code_sequences, partners
-from services.partnerships.domain.agreement import (
-    PUBLIC_STATES,
-    Agreement,
-    AgreementKind,
-    AgreementState,
-    agreement_code,
-)
-from services.partnerships.domain.partner import Partner
-from services.partnerships.events.published import AGREEMENT_STEP_EVENTS, AgreementDrafted, AgreementUpdated
-from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
-from shared.db.search import contains
-from shared.db.upsert import next_in_series
-from shared.http import check_if_match, not_modified, set_etag
-from shared.pagination import Cursor, Limit, Page, keyset_page
-from shared.problems import invalid, not_found
+from services.partnerships.domain.agreement import Agreement, AgreementKind, AgreementState
+from services.partnerships.usecases import agreements
+from shared.auth import CallerDep, GuardedRoute, WriterDep
+from shared.http import IfMatchDep, not_modified, set_etag
+from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import LocalizedLongText, LocalizedText, Text
+from shared.validation import Changes, LocalizedLongText, LocalizedText, Text, stored
 
 router = APIRouter(route_class=GuardedRoute, prefix="/agreements", tags=["agreements"])
 
@@ -59,11 +46,14 @@ class AgreementIn(BaseModel):
     key_projects: list[KeyProject] = Field(default_factory=list, max_length=50)
     cub_return_age_years: CubReturnAge | None = None
 
+    def terms(self) -> dict[str, Any]:
+        return {name: stored(getattr(self, name)) for name in type(self).model_fields}
 
-class AgreementPatch(BaseModel):
+
+class AgreementPatch(Changes):
     """Terms to change while the agreement is draft or negotiating; an absent field stays as it is."""
 
-    model_config = ConfigDict(extra="forbid")
+    REQUIRED = ("title", "partner_ids", "effective_from", "effective_until", "key_projects")
     title: LocalizedText | None = None
     partner_ids: list[uuid.UUID] | None = Field(None, min_length=1, max_length=50)
     effective_from: dt.date | None = None
@@ -72,41 +62,33 @@ class AgreementPatch(BaseModel):
     key_projects: list[KeyProject] | None = Field(None, max_length=50)
     cub_return_age_years: CubReturnAge | None = None
 
-    def changes(self) -> dict[str, Any]:
-        values = self.model_dump(mode="json", exclude_unset=True)
-        for required in ("title", "partner_ids", "effective_from", "effective_until", "key_projects"):
-            if required in values and values[required] is None:
-                raise invalid(f"{required} cannot be removed", ("body", required))
-        for day in ("effective_from", "effective_until"):
-            if day in values:
-                values[day] = getattr(self, day)
-        return values
+    def stored_field(self, name: str, value: Any) -> Any:
+        if name == "key_projects":  # as sent, as a PATCH has always kept them (a description sent as null too)
+            return [p.model_dump(mode="json", exclude_unset=True) for p in value]
+        return stored(value)
 
 
-class Submit(BaseModel):
+class _Step(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action: Literal["submit"]
     note: Note | None = None  # type: ignore[valid-type]
 
 
-class Sign(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Submit(_Step):
+    action: Literal["submit"]
+
+
+class Sign(_Step):
     action: Literal["sign"]
     signed_on: dt.date
-    note: Note | None = None  # type: ignore[valid-type]
 
 
-class Activate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Activate(_Step):
     action: Literal["activate"]
-    note: Note | None = None  # type: ignore[valid-type]
 
 
-class Renew(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Renew(_Step):
     action: Literal["renew"]
     effective_until: dt.date
-    note: Note | None = None  # type: ignore[valid-type]
 
 
 class Terminate(BaseModel):
@@ -148,64 +130,18 @@ class AgreementOut(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, agreement: Agreement) -> AgreementOut:
-        return cls(
-            id=agreement.id, code=agreement.code, title=agreement.title, kind=agreement.kind,
-            state=agreement.state, partner_ids=[uuid.UUID(p) for p in agreement.partner_ids],
-            signed_on=agreement.signed_on, effective_from=agreement.effective_from,
-            effective_until=agreement.effective_until, training_seats_per_year=agreement.training_seats_per_year,
-            key_projects=agreement.key_projects, cub_return_age_years=agreement.cub_return_age_years,
-            termination_reason=agreement.termination_reason, allowed_actions=agreement.allowed_actions,
-            history=[TransitionOut.model_validate(t, from_attributes=True) for t in agreement.history],
-            version=agreement.version, created_at=agreement.created_at, updated_at=agreement.updated_at,
-        )
-
-
-def may_see(caller: Caller, agreement: Agreement) -> bool:
-    return caller.is_staff or agreement.is_public or agreement.names(caller.partner_id)
-
-
-async def visible_agreement(session: AsyncSession, agreement_id: uuid.UUID, caller: Caller,
-                            *, for_update: bool = False) -> Agreement:
-    """The agreement, or 404 if it does not exist or the caller may not know it exists."""
-    agreement = await session.get(Agreement, agreement_id, with_for_update=for_update)
-    if agreement is None or not may_see(caller, agreement):
-        raise not_found(f"no agreement {agreement_id}")
-    return agreement
-
-
-async def _check_partners_known(session: AsyncSession, partner_ids: list[uuid.UUID]) -> None:
-    found = set((await session.execute(select(partners.c.id).where(partners.c.id.in_(partner_ids)))).scalars())
-    for i, partner_id in enumerate(partner_ids):
-        if partner_id not in found:
-            raise invalid(f"no partner {partner_id}", ("body", "partner_ids", i), "unknown_partner")
-
-
-def _answer(response: Response, agreement: Agreement) -> AgreementOut:
-    set_etag(response, agreement.version)
-    return AgreementOut.of(agreement)
+    def of(cls, agreement: Agreement, response: Response | None = None) -> AgreementOut:
+        if response is not None:
+            set_etag(response, agreement.version)
+        return cls.model_validate(agreement, from_attributes=True)
 
 
 @router.post("", status_code=201, response_model=AgreementOut)
-async def draft_agreement(
-    body: AgreementIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request, response: Response
-) -> AgreementOut:
-    await _check_partners_known(uow.session, body.partner_ids)
-    now = clock.now()
-    agreement = Agreement.draft(
-        code="", title=body.title, kind=body.kind, partner_ids=body.partner_ids,
-        effective_from=body.effective_from, effective_until=body.effective_until,
-        training_seats_per_year=body.training_seats_per_year, cub_return_age_years=body.cub_return_age_years,
-        key_projects=[p.model_dump(mode="json", exclude_none=True) for p in body.key_projects],
-        actor=caller.subject or caller.role.value, now=now,
-    )
-    # Numbered only once the agreement is valid: a refused draft uses up no number.
-    agreement.code = agreement_code(now.year, await next_in_series(uow.session, code_sequences, f"AGR-{now.year}"))
-    uow.session.add(agreement)
-    await uow.publish(AgreementDrafted.of(agreement))
-    await uow.commit()
+async def draft_agreement(body: AgreementIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
+                          request: Request, response: Response) -> AgreementOut:
+    agreement = await agreements.draft_agreement(uow, caller, body.terms(), clock.now())
     response.headers["Location"] = str(request.url_for("read_agreement", agreement_id=agreement.id).path)
-    return _answer(response, agreement)
+    return AgreementOut.of(agreement, response)
 
 
 @router.get("", response_model=Page[AgreementOut])
@@ -224,87 +160,33 @@ async def list_agreements(
     signed_to: dt.date | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of the code or a title")] = None,
 ) -> Page[AgreementOut]:
-    a = Agreement
-    stmt = select(a)
-    if not caller.is_staff:
-        public = a.state.in_([s.value for s in PUBLIC_STATES])  # type: ignore[attr-defined]
-        if caller.partner_id is not None:
-            own = exists().where(agreement_partners.c.agreement_id == a.id,
-                                 agreement_partners.c.partner_id == caller.partner_id)
-            stmt = stmt.where(or_(public, own))
-        else:
-            stmt = stmt.where(public)
-    if state:
-        stmt = stmt.where(a.state.in_([s.value for s in state]))  # type: ignore[attr-defined]
-    if kind:
-        stmt = stmt.where(a.kind == kind)  # type: ignore[arg-type]
-    if partner_id:
-        stmt = stmt.where(exists().where(agreement_partners.c.agreement_id == a.id,
-                                         agreement_partners.c.partner_id == partner_id))
-    if country:
-        stmt = stmt.where(exists().where(and_(
-            agreement_partners.c.agreement_id == a.id, agreement_partners.c.partner_id == Partner.id,
-            Partner.country == country.upper())))  # type: ignore[arg-type]
-    if effective_on:
-        stmt = stmt.where(a.effective_from <= effective_on, a.effective_until >= effective_on)  # type: ignore[operator]
-    if signed_from:
-        stmt = stmt.where(a.signed_on >= signed_from)  # type: ignore[operator]
-    if signed_to:
-        stmt = stmt.where(a.signed_on <= signed_to)  # type: ignore[operator]
-    if q:
-        stmt = stmt.where(contains(a.search_text, q))  # type: ignore[attr-defined]
-    rows, next_cursor = await keyset_page(session, stmt, [a.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
-    return Page(items=[AgreementOut.of(r) for r in rows], next_cursor=next_cursor)
+    filters = agreements.AgreementFilters(states=state, kind=kind, partner_id=partner_id, country=country,
+                                          effective_on=effective_on, signed_from=signed_from, signed_to=signed_to,
+                                          q=q)
+    rows, next_cursor = await agreements.list_agreements(session, caller, filters, limit, cursor)
+    return Page(items=[AgreementOut.of(a) for a in rows], next_cursor=next_cursor)
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut, name="read_agreement")
-async def read_agreement(
-    agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request, response: Response
-) -> Any:
-    agreement = await visible_agreement(session, agreement_id, caller)
-    if (unchanged := not_modified(request, agreement.version)) is not None:
-        return unchanged
-    return _answer(response, agreement)
+async def read_agreement(agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
+                         response: Response) -> Any:
+    agreement = await agreements.visible_agreement(session, caller, agreement_id)
+    return not_modified(request, agreement.version) or AgreementOut.of(agreement, response)
 
 
 @router.patch("/{agreement_id}", response_model=AgreementOut)
-async def update_agreement(
-    agreement_id: uuid.UUID, body: AgreementPatch, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
-    request: Request, response: Response,
-) -> AgreementOut:
-    agreement = await visible_agreement(uow.session, agreement_id, caller, for_update=True)
-    check_if_match(request, agreement.version)
-    changes = body.changes()
-    if "partner_ids" in changes:
-        await _check_partners_known(uow.session, [uuid.UUID(p) for p in changes["partner_ids"]])
-    changed = agreement.update(changes, clock.now())
-    if changed:
-        await uow.publish(AgreementUpdated.of(agreement, changed=changed))
-    await uow.commit()
-    return _answer(response, agreement)
+async def update_agreement(agreement_id: uuid.UUID, body: AgreementPatch, caller: WriterDep, uow: UnitOfWorkDep,
+                           clock: ClockDep, expected: IfMatchDep, response: Response) -> AgreementOut:
+    agreement = await agreements.update_agreement(uow, caller, agreement_id, body.changes(), expected, clock.now())
+    return AgreementOut.of(agreement, response)
 
 
 @router.post("/{agreement_id}/transitions", response_model=AgreementOut)
-async def transition_agreement(
-    agreement_id: uuid.UUID, body: AgreementAction, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
-    request: Request, response: Response,
-) -> AgreementOut:
+async def transition_agreement(agreement_id: uuid.UUID, body: AgreementAction, caller: WriterDep, uow: UnitOfWorkDep,
+                               clock: ClockDep, expected: IfMatchDep, response: Response) -> AgreementOut:
     """Move the agreement along its lifecycle: submit, sign (`signed_on`), activate, renew (`effective_until`),
     terminate (`reason`). A 409 names the current state and the actions it allows."""
-    agreement = await visible_agreement(uow.session, agreement_id, caller, for_update=True)
-    check_if_match(request, agreement.version)
-    actor, now = caller.subject or caller.role.value, clock.now()
-    match body:
-        case Submit():
-            step = agreement.submit(actor, now, body.note)
-        case Sign():
-            step = agreement.sign(body.signed_on, actor, now, body.note)
-        case Activate():
-            step = agreement.activate(actor, now, body.note)
-        case Renew():
-            step = agreement.renew(body.effective_until, actor, now, body.note)
-        case Terminate():
-            step = agreement.terminate(body.reason, actor, now)
-    await uow.publish(AGREEMENT_STEP_EVENTS[step.action].of_step(agreement, step))
-    await uow.commit()
-    return _answer(response, agreement)
+    fields = body.model_dump(exclude={"action"})
+    agreement = await agreements.take_agreement_step(uow, caller, agreement_id, body.action, fields, expected,
+                                                     clock.now())
+    return AgreementOut.of(agreement, response)

@@ -11,17 +11,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from services.partnerships.api.agreements import visible_agreement
 from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
-from services.partnerships.events.published import PROJECT_STEP_EVENTS, ProjectPlanned, ProjectUpdated
+from services.partnerships.usecases import projects
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import check_if_match, not_modified, set_etag
-from shared.pagination import Cursor, Limit, Page, keyset_page
-from shared.problems import invalid, not_found
+from shared.http import IfMatchDep, not_modified, set_etag
+from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import LocalizedLongText, LocalizedText
+from shared.validation import Changes, LocalizedLongText, LocalizedText
 
 router = APIRouter(route_class=GuardedRoute, prefix="/agreements/{agreement_id}/projects", tags=["projects"])
 
@@ -36,21 +33,14 @@ class ProjectIn(BaseModel):
     end_date: dt.date
 
 
-class ProjectPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ProjectPatch(Changes):
+    REQUIRED = ("title", "area", "lead_partner_id", "start_date", "end_date")
     title: LocalizedText | None = None
     description: LocalizedLongText | None = None
     area: ResearchArea | None = None
     lead_partner_id: uuid.UUID | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
-
-    def changes(self) -> dict[str, Any]:
-        values = {name: getattr(self, name) for name in self.model_fields_set}
-        for required in ("title", "area", "lead_partner_id", "start_date", "end_date"):
-            if required in values and values[required] is None:
-                raise invalid(f"{required} cannot be removed", ("body", required))
-        return values
 
 
 class ProjectAction(BaseModel):
@@ -74,36 +64,19 @@ class ProjectOut(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, project: Project) -> ProjectOut:
+    def of(cls, project: Project, response: Response | None = None) -> ProjectOut:
+        if response is not None:
+            set_etag(response, project.version)
         return cls.model_validate(project, from_attributes=True)
 
 
-def _answer(response: Response, project: Project) -> ProjectOut:
-    set_etag(response, project.version)
-    return ProjectOut.of(project)
-
-
-async def _project(session: Any, agreement_id: uuid.UUID, project_id: uuid.UUID, *, for_update: bool = False
-                   ) -> Project:
-    project = await session.get(Project, project_id, with_for_update=for_update)
-    if project is None or project.agreement_id != agreement_id:
-        raise not_found(f"no project {project_id} under agreement {agreement_id}")
-    return project
-
-
 @router.post("", status_code=201, response_model=ProjectOut)
-async def plan_project(
-    agreement_id: uuid.UUID, body: ProjectIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
-    request: Request, response: Response,
-) -> ProjectOut:
-    agreement = await visible_agreement(uow.session, agreement_id, caller)
-    project = Project.plan(agreement, now=clock.now(), **body.model_dump())
-    uow.session.add(project)
-    await uow.publish(ProjectPlanned.of(project))
-    await uow.commit()
+async def plan_project(agreement_id: uuid.UUID, body: ProjectIn, caller: WriterDep, uow: UnitOfWorkDep,
+                       clock: ClockDep, request: Request, response: Response) -> ProjectOut:
+    project = await projects.plan_project(uow, caller, agreement_id, body.model_dump(), clock.now())
     response.headers["Location"] = str(
         request.url_for("read_project", agreement_id=agreement_id, project_id=project.id).path)
-    return _answer(response, project)
+    return ProjectOut.of(project, response)
 
 
 @router.get("", response_model=Page[ProjectOut])
@@ -111,55 +84,33 @@ async def list_projects(
     agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None,
     area: ResearchArea | None = None, status: ProjectStatus | None = None,
 ) -> Page[ProjectOut]:
-    await visible_agreement(session, agreement_id, caller)
-    stmt = select(Project).where(Project.agreement_id == agreement_id)  # type: ignore[arg-type]
-    if area:
-        stmt = stmt.where(Project.area == area)  # type: ignore[arg-type]
-    if status:
-        stmt = stmt.where(Project.status == status)  # type: ignore[arg-type]
-    rows, next_cursor = await keyset_page(session, stmt, [Project.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    filters = projects.ProjectFilters(area=area, status=status)
+    rows, next_cursor = await projects.list_projects(session, caller, agreement_id, filters, limit, cursor)
     return Page(items=[ProjectOut.of(p) for p in rows], next_cursor=next_cursor)
 
 
 @router.get("/{project_id}", response_model=ProjectOut, name="read_project")
-async def read_project(
-    agreement_id: uuid.UUID, project_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
-    response: Response,
-) -> Any:
-    await visible_agreement(session, agreement_id, caller)
-    project = await _project(session, agreement_id, project_id)
-    if (unchanged := not_modified(request, project.version)) is not None:
-        return unchanged
-    return _answer(response, project)
+async def read_project(agreement_id: uuid.UUID, project_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
+                       request: Request, response: Response) -> Any:
+    project, _ = await projects.visible_project(session, caller, agreement_id, project_id)
+    return not_modified(request, project.version) or ProjectOut.of(project, response)
 
 
 @router.patch("/{project_id}", response_model=ProjectOut)
-async def update_project(
-    agreement_id: uuid.UUID, project_id: uuid.UUID, body: ProjectPatch, caller: WriterDep, uow: UnitOfWorkDep,
-    clock: ClockDep, request: Request, response: Response,
-) -> ProjectOut:
-    agreement = await visible_agreement(uow.session, agreement_id, caller)
-    project = await _project(uow.session, agreement_id, project_id, for_update=True)
-    check_if_match(request, project.version)
-    changed = project.update(agreement, body.changes(), clock.now())
-    if changed:
-        await uow.publish(ProjectUpdated.of(project, changed=changed))
-    await uow.commit()
-    return _answer(response, project)
+async def update_project(agreement_id: uuid.UUID, project_id: uuid.UUID, body: ProjectPatch, caller: WriterDep,
+                         uow: UnitOfWorkDep, clock: ClockDep, expected: IfMatchDep, response: Response) -> ProjectOut:
+    project = await projects.update_project(uow, caller, agreement_id, project_id, body.changes(), expected,
+                                            clock.now())
+    return ProjectOut.of(project, response)
 
 
 ProjectActionBody = Annotated[ProjectAction, Field(description="start, complete or cancel")]
 
 
 @router.post("/{project_id}/transitions", response_model=ProjectOut)
-async def transition_project(
-    agreement_id: uuid.UUID, project_id: uuid.UUID, body: ProjectActionBody, caller: WriterDep, uow: UnitOfWorkDep,
-    clock: ClockDep, request: Request, response: Response,
-) -> ProjectOut:
-    await visible_agreement(uow.session, agreement_id, caller)
-    project = await _project(uow.session, agreement_id, project_id, for_update=True)
-    check_if_match(request, project.version)
-    project.act(body.action, clock.now())
-    await uow.publish(PROJECT_STEP_EVENTS[body.action].of(project))
-    await uow.commit()
-    return _answer(response, project)
+async def transition_project(agreement_id: uuid.UUID, project_id: uuid.UUID, body: ProjectActionBody,
+                             caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, expected: IfMatchDep,
+                             response: Response) -> ProjectOut:
+    project = await projects.take_project_step(uow, caller, agreement_id, project_id, body.action, expected,
+                                               clock.now())
+    return ProjectOut.of(project, response)

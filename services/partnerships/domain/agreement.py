@@ -5,8 +5,9 @@
                                               |                    renew
                                               +----terminate-------+---> terminated
 
-Every transition is kept in the agreement's history (who, when, from, to, note). Draft and negotiating
-agreements are private to staff and to the agreement's own partners; from signing on they are public.
+Every transition is kept in the agreement's history (who, when, from, to, note) and recorded as its event
+(`partnerships.agreement.<step>`). Draft and negotiating agreements are private to staff and to the agreement's
+own partners; from signing on they are public.
 """
 
 from __future__ import annotations
@@ -14,10 +15,21 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from shared.domain import Conflict, RuleViolated, StateMachine
+from shared.contracts.partnerships import (
+    AgreementActivated,
+    AgreementDrafted,
+    AgreementExpired,
+    AgreementRenewed,
+    AgreementSigned,
+    AgreementSubmitted,
+    AgreementTerminated,
+    AgreementTransitioned,
+    AgreementUpdated,
+)
+from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -75,47 +87,29 @@ class Transition:
     id: int | None = None
 
 
-class Agreement:
+@dataclass(eq=False, kw_only=True)
+class Agreement(Aggregate):
     EDITABLE = ("title", "partner_ids", "effective_from", "effective_until", "training_seats_per_year",
                 "key_projects", "cub_return_age_years")
+    UPDATED = AgreementUpdated
 
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        code: str,
-        title: dict[str, str],
-        kind: AgreementKind,
-        state: AgreementState,
-        partner_ids: list[str],
-        signed_on: dt.date | None,
-        effective_from: dt.date,
-        effective_until: dt.date,
-        training_seats_per_year: int | None,
-        key_projects: list[dict[str, Any]],
-        cub_return_age_years: int | None,
-        termination_reason: str | None,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.code = code
-        self.title = title
-        self.kind = kind
-        self.state = state
-        self.partner_ids = partner_ids  # as strings: the JSON column keeps them so on both databases
-        self.signed_on = signed_on
-        self.effective_from = effective_from
-        self.effective_until = effective_until
-        self.training_seats_per_year = training_seats_per_year
-        self.key_projects = key_projects
-        self.cub_return_age_years = cub_return_age_years
-        self.termination_reason = termination_reason
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
-        self.history: list[Transition] = []
+    id: uuid.UUID
+    code: str
+    title: dict[str, str]
+    kind: AgreementKind
+    state: AgreementState
+    partner_ids: list[str]  # as strings: the JSON column keeps them so on both databases
+    signed_on: dt.date | None
+    effective_from: dt.date
+    effective_until: dt.date
+    training_seats_per_year: int | None
+    key_projects: list[dict[str, Any]]
+    cub_return_age_years: int | None
+    termination_reason: str | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    history: list[Transition] = field(default_factory=list, init=False)
 
     # --- creation and terms ------------------------------------------------------------------------------
 
@@ -137,47 +131,34 @@ class Agreement:
     ) -> Agreement:
         agreement = cls(
             id=new_id(), code=code, title=title, kind=AgreementKind(kind), state=S.draft,
-            partner_ids=[], signed_on=None, effective_from=effective_from, effective_until=effective_until,
-            training_seats_per_year=None, key_projects=list(key_projects or []), cub_return_age_years=None,
+            partner_ids=_ids(partner_ids), signed_on=None, effective_from=effective_from,
+            effective_until=effective_until, training_seats_per_year=training_seats_per_year,
+            key_projects=list(key_projects or []), cub_return_age_years=cub_return_age_years,
             termination_reason=None, version=1, created_at=now, updated_at=now,
         )
-        agreement._set_terms(partner_ids=partner_ids, training_seats_per_year=training_seats_per_year,
-                             cub_return_age_years=cub_return_age_years)
+        agreement.check()
         agreement.history.append(Transition(agreement.id, "draft", None, S.draft, actor, now))
+        agreement.record(AgreementDrafted.of(agreement))
         return agreement
 
-    def update(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
-        """Change the terms while they are negotiated; answer which fields changed (none: no new version)."""
-        unknown = set(changes) - set(self.EDITABLE)
-        if unknown:
-            raise RuleViolated(f"cannot change {', '.join(sorted(unknown))}")
-        changed = [k for k, v in changes.items() if getattr(self, k) != (_ids(v) if k == "partner_ids" else v)]
-        if not changed:
-            return []
+    def apply_changes(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
+        """The terms, while they are negotiated (partner ids compared as the agreement keeps them)."""
+        if "partner_ids" in changes:
+            changes = {**changes, "partner_ids": _ids(changes["partner_ids"])}
+        return super().apply_changes(changes, now)
+
+    def check_changeable(self, fields: list[str]) -> None:
         if self.state not in EDITABLE_STATES:
             raise Conflict(f"the terms of a {self.state} agreement are fixed; only draft and negotiating "
                            "agreements can be changed")
-        terms = {k: changes[k] for k in changed}
-        simple = {k: v for k, v in terms.items() if k in ("title", "key_projects", "effective_from",
-                                                           "effective_until")}
-        for k, v in simple.items():
-            setattr(self, k, v)
-        self._set_terms(**{k: v for k, v in terms.items() if k not in simple})
-        self._touch(now)
-        return changed
 
-    def _set_terms(self, **terms: Any) -> None:
-        if "partner_ids" in terms:
-            ids = _ids(terms["partner_ids"])
-            if not ids:
-                raise RuleViolated("an agreement names at least one partner", ("body", "partner_ids"))
-            if len(set(ids)) != len(ids):
-                raise RuleViolated("a partner is named twice", ("body", "partner_ids"))
-            self.partner_ids = ids
-        if "training_seats_per_year" in terms:
-            self.training_seats_per_year = terms["training_seats_per_year"]
-        if "cub_return_age_years" in terms:
-            self.cub_return_age_years = terms["cub_return_age_years"]
+    def check(self) -> None:
+        ids = _ids(self.partner_ids)
+        if not ids:
+            raise RuleViolated("an agreement names at least one partner", ("body", "partner_ids"))
+        if len(set(ids)) != len(ids):
+            raise RuleViolated("a partner is named twice", ("body", "partner_ids"))
+        self.partner_ids = ids
         if self.effective_from >= self.effective_until:
             raise RuleViolated("effective_from must be before effective_until", ("body", "effective_until"))
         if self.training_seats_per_year is not None and self.kind is not AgreementKind.training_cooperation:
@@ -186,24 +167,24 @@ class Agreement:
         if self.cub_return_age_years is not None and self.kind is not AgreementKind.panda_loan:
             raise RuleViolated("only a panda_loan agreement sets when cubs return", ("body", "cub_return_age_years"))
 
-    # --- the lifecycle -----------------------------------------------------------------------------------
+    # --- the lifecycle: each step is kept in the history and recorded as its event --------------------------
 
     def submit(self, actor: str, now: dt.datetime, note: str | None = None) -> Transition:
-        return self._move("submit", actor, now, note)
+        return self._move("submit", actor, now, note, AgreementSubmitted)
 
     def sign(self, signed_on: dt.date, actor: str, now: dt.datetime, note: str | None = None) -> Transition:
         LIFECYCLE.next_state(self.state, "sign")  # the state decides first: a 409 beats a 422
         if signed_on > now.date():
             raise RuleViolated("signed_on cannot be in the future", ("body", "signed_on"))
         self.signed_on = signed_on
-        return self._move("sign", actor, now, note)
+        return self._move("sign", actor, now, note, AgreementSigned)
 
     def activate(self, actor: str, now: dt.datetime, note: str | None = None) -> Transition:
         LIFECYCLE.next_state(self.state, "activate")
         if now.date() > self.effective_until:
             raise RuleViolated(f"the term ended on {self.effective_until}; renew the term before activating",
                                ("body", "action"))
-        return self._move("activate", actor, now, note)
+        return self._move("activate", actor, now, note, AgreementActivated)
 
     def renew(self, effective_until: dt.date, actor: str, now: dt.datetime, note: str | None = None) -> Transition:
         LIFECYCLE.next_state(self.state, "renew")
@@ -212,30 +193,31 @@ class Agreement:
                                ("body", "effective_until"))
         previous = self.effective_until
         self.effective_until = effective_until
-        return self._move("renew", actor, now, note or f"term extended from {previous} to {effective_until}")
+        return self._move("renew", actor, now, note or f"term extended from {previous} to {effective_until}",
+                          AgreementRenewed)
 
     def terminate(self, reason: str, actor: str, now: dt.datetime) -> Transition:
         LIFECYCLE.next_state(self.state, "terminate")
         self.termination_reason = reason
-        return self._move("terminate", actor, now, reason)
+        return self._move("terminate", actor, now, reason, AgreementTerminated)
 
-    def expire_if_due(self, now: dt.datetime) -> Transition | None:
-        """The day after its term ends, an active agreement expires by itself."""
-        if self.state is not S.active or now.date() <= self.effective_until:
-            return None
-        return self._move("expire", "system", now, f"term ended on {self.effective_until}")
+    def expire(self, actor: str, now: dt.datetime) -> Transition:
+        """The day after its term ends, an active agreement expires by itself (the expiry job, never a client).
+        Conflict if it is not active (any more) or its term has not ended (it was renewed meanwhile)."""
+        LIFECYCLE.next_state(self.state, "expire")
+        if now.date() <= self.effective_until:
+            raise Conflict(f"the term runs until {self.effective_until}")
+        return self._move("expire", actor, now, f"term ended on {self.effective_until}", AgreementExpired)
 
-    def _move(self, action: str, actor: str, now: dt.datetime, note: str | None) -> Transition:
+    def _move(self, action: str, actor: str, now: dt.datetime, note: str | None,
+              happened: type[AgreementTransitioned]) -> Transition:
         target = LIFECYCLE.next_state(self.state, action)
         step = Transition(self.id, action, self.state.value, target, actor, now, note)
         self.state = AgreementState(target)
         self.history.append(step)
-        self._touch(now)
+        self.touch(now)
+        self.record(happened.of(self, action=action, from_state=step.from_state, actor=actor, note=note))
         return step
-
-    def _touch(self, now: dt.datetime) -> None:
-        self.version += 1
-        self.updated_at = now
 
     # --- who may see it, what it allows ------------------------------------------------------------------
 

@@ -11,10 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from services.partnerships.domain.agreement import Agreement, AgreementState
-from shared.domain import Conflict, RuleViolated, StateMachine
+from shared.contracts.partnerships import (
+    ProjectCancelled,
+    ProjectCompleted,
+    ProjectPlanned,
+    ProjectStarted,
+    ProjectUpdated,
+)
+from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -51,37 +59,22 @@ OPEN_AGREEMENT_STATES = frozenset({AgreementState.draft, AgreementState.negotiat
                                    AgreementState.active})
 
 
-class Project:
+@dataclass(eq=False, kw_only=True)
+class Project(Aggregate):
     EDITABLE = ("title", "description", "area", "lead_partner_id", "start_date", "end_date")
 
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        agreement_id: uuid.UUID,
-        title: dict[str, str],
-        description: dict[str, str] | None,
-        area: ResearchArea,
-        lead_partner_id: uuid.UUID,
-        start_date: dt.date,
-        end_date: dt.date,
-        status: ProjectStatus,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.agreement_id = agreement_id
-        self.title = title
-        self.description = description
-        self.area = area
-        self.lead_partner_id = lead_partner_id
-        self.start_date = start_date
-        self.end_date = end_date
-        self.status = status
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+    id: uuid.UUID
+    agreement_id: uuid.UUID
+    title: dict[str, str]
+    description: dict[str, str] | None
+    area: ResearchArea
+    lead_partner_id: uuid.UUID
+    start_date: dt.date
+    end_date: dt.date
+    status: ProjectStatus
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def plan(
@@ -103,33 +96,26 @@ class Project:
             lead_partner_id=lead_partner_id, start_date=start_date, end_date=end_date, status=P.planned,
             version=1, created_at=now, updated_at=now,
         )
-        project._check_fits(agreement)
+        project.check_fits(agreement)
+        project.record(ProjectPlanned.of(project))
         return project
 
-    def update(self, agreement: Agreement, changes: dict[str, Any], now: dt.datetime) -> list[str]:
-        unknown = set(changes) - set(self.EDITABLE)
-        if unknown:
-            raise RuleViolated(f"cannot change {', '.join(sorted(unknown))}")
-        changed = [k for k, v in changes.items() if getattr(self, k) != v]
-        if not changed:
-            return []
-        if self.status in (P.completed, P.cancelled):
-            raise Conflict(f"a {self.status} project cannot be changed")
-        for k in changed:
-            setattr(self, k, ResearchArea(changes[k]) if k == "area" else changes[k])
-        self._check_fits(agreement)
-        self._touch(now)
+    def update(self, changes: dict[str, Any], now: dt.datetime, *, agreement: Agreement) -> list[str]:
+        """The fields given, which must still fit `agreement` (its partners and term): the project's own."""
+        changed = self.apply_changes(changes, now)
+        if changed:
+            self.check_fits(agreement)
+            self.record(ProjectUpdated.of(self, changed=changed))
         return changed
 
-    def act(self, action: str, now: dt.datetime) -> None:
-        self.status = ProjectStatus(PROGRESS.next_state(self.status, action))
-        self._touch(now)
+    def check_changeable(self, fields: list[str]) -> None:
+        if self.status in (P.completed, P.cancelled):
+            raise Conflict(f"a {self.status} project cannot be changed")
 
-    @property
-    def allowed_actions(self) -> list[str]:
-        return PROGRESS.allowed(self.status)
+    def check(self) -> None:
+        self.area = ResearchArea(self.area)
 
-    def _check_fits(self, agreement: Agreement) -> None:
+    def check_fits(self, agreement: Agreement) -> None:
         if not agreement.names(self.lead_partner_id):
             raise RuleViolated("the lead partner must be one of the agreement's partners", ("body", "lead_partner_id"))
         if self.start_date > self.end_date:
@@ -140,6 +126,24 @@ class Project:
                 f"({agreement.effective_from} to {agreement.effective_until})", ("body", "start_date"),
             )
 
-    def _touch(self, now: dt.datetime) -> None:
-        self.version += 1
-        self.updated_at = now
+    # --- its progress ----------------------------------------------------------------------------------------
+
+    def start(self, now: dt.datetime) -> None:
+        self._move("start", now)
+        self.record(ProjectStarted.of(self))
+
+    def complete(self, now: dt.datetime) -> None:
+        self._move("complete", now)
+        self.record(ProjectCompleted.of(self))
+
+    def cancel(self, now: dt.datetime) -> None:
+        self._move("cancel", now)
+        self.record(ProjectCancelled.of(self))
+
+    def _move(self, action: str, now: dt.datetime) -> None:
+        self.status = ProjectStatus(PROGRESS.next_state(self.status, action))
+        self.touch(now)
+
+    @property
+    def allowed_actions(self) -> list[str]:
+        return PROGRESS.allowed(self.status)

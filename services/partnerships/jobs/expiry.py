@@ -1,8 +1,10 @@
 """Agreements expire by themselves: the day after its term ends, an active agreement becomes expired, once.
 
-Every replica runs this job. Each expiry is its own transaction, and the agreement's version check makes the
-update conditional, so when two replicas race for the same agreement one commits the expiry (with its history
-step and its event) and the other's update matches no row and is dropped: exactly one `expired` event.
+Every replica runs this job. Each expiry is the agreement's `expire` step, taken through the same use case as a
+client's transition (`take_agreement_step`), in its own transaction: the agreement's row is locked and its
+version checked, so when two replicas race for the same agreement one commits the expiry (with its history step
+and its event) and the other finds it expired already (or its update matches no row) and drops it: exactly one
+`expired` event.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from services.partnerships.db.models import agreements
-from services.partnerships.domain.agreement import Agreement, AgreementState
-from services.partnerships.events.published import AgreementExpired
+from services.partnerships.domain.agreement import AgreementState
+from services.partnerships.usecases.agreements import take_agreement_step
+from shared.auth import Caller, Role
+from shared.domain import ANY_VERSION, Conflict
 from shared.service import ServiceRuntime, UnitOfWork
 
 log = logging.getLogger("expiry")
+
+SYSTEM = Caller(Role.admin, subject="system", via="job")  # the actor the history names for an expiry
 
 
 async def expire_agreements(runtime: ServiceRuntime) -> None:
@@ -40,15 +46,11 @@ async def expire_due(runtime: ServiceRuntime) -> int:
     for agreement_id in due:
         async with runtime.db.write_session() as session:
             uow = UnitOfWork(session, runtime.outbox)
-            agreement = await session.get(Agreement, agreement_id)
-            step = agreement.expire_if_due(runtime.clock.now()) if agreement is not None else None
-            if step is None:
-                continue  # another replica got there first, or the term was renewed meanwhile
             try:
-                await uow.publish(AgreementExpired.of_step(agreement, step))  # flushes the versioned update
-                await uow.commit()
-            except StaleDataError:
-                await session.rollback()
+                agreement = await take_agreement_step(uow, SYSTEM, agreement_id, "expire", {}, ANY_VERSION,
+                                                      runtime.clock.now())
+            except (Conflict, StaleDataError):
+                await session.rollback()  # another replica got there first, or the term was renewed meanwhile
                 continue
             expired += 1
             log.info("agreement expired", extra={"agreement": str(agreement_id), "code": agreement.code})
