@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from dataclasses import dataclass
 
 from services.partnerships.domain.agreement import Agreement, AgreementKind, AgreementState
 from services.partnerships.domain.panda import Panda, Sex
 from services.partnerships.domain.partner import Partner
-from shared.domain import Conflict, RuleViolated, StateMachine
+from shared.contracts.partnerships import LoanReturned, LoanStarted, PandaBorn
+from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -29,35 +31,20 @@ L = LoanState
 TERMS = StateMachine("loan", {"return": ({L.active}, L.returned)})
 
 
-class Loan:
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        panda_id: uuid.UUID,
-        agreement_id: uuid.UUID,
-        host_partner_id: uuid.UUID,
-        start_date: dt.date,
-        planned_end_date: dt.date,
-        returned_on: dt.date | None,
-        state: LoanState,
-        mother_loan_id: uuid.UUID | None,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.panda_id = panda_id
-        self.agreement_id = agreement_id
-        self.host_partner_id = host_partner_id
-        self.start_date = start_date
-        self.planned_end_date = planned_end_date
-        self.returned_on = returned_on
-        self.state = state
-        self.mother_loan_id = mother_loan_id
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+@dataclass(eq=False, kw_only=True)
+class Loan(Aggregate):
+    id: uuid.UUID
+    panda_id: uuid.UUID
+    agreement_id: uuid.UUID
+    host_partner_id: uuid.UUID
+    start_date: dt.date
+    planned_end_date: dt.date
+    returned_on: dt.date | None
+    state: LoanState
+    mother_loan_id: uuid.UUID | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def start(
@@ -99,7 +86,9 @@ class Loan:
         if last_returned_on is not None and start_date < last_returned_on:
             raise RuleViolated(f"panda {panda.studbook_number} was on loan until {last_returned_on}; a new loan "
                                "starts on or after that day", ("body", "start_date"))
-        return cls._new(panda, agreement, host_partner_id, start_date, planned_end_date, now, None)
+        loan = cls._new(panda, agreement, host_partner_id, start_date, planned_end_date, now, None)
+        loan.record(LoanStarted.of(loan))
+        return loan
 
     @classmethod
     def _new(
@@ -121,7 +110,8 @@ class Loan:
             raise RuleViolated("returned_on cannot be in the future", ("body", "returned_on"))
         self.state = LoanState(target)
         self.returned_on = returned_on
-        self._touch(now)
+        self.touch(now)
+        self.record(LoanReturned.of(self))
 
     def record_cub(
         self,
@@ -137,7 +127,8 @@ class Loan:
         sire: Panda | None = None,
     ) -> tuple[Panda, Loan]:
         """A cub born to the panda on this loan: the cub (dam: the mother, born at the host) and its own loan
-        under the same agreement and host, until the return date the agreement sets for cubs."""
+        under the same agreement and host, until the return date the agreement sets for cubs. Recorded as the
+        cub's birth, then its loan's start."""
         if mother.id != self.panda_id or agreement.id != self.agreement_id or host.id != self.host_partner_id:
             raise ValueError("record_cub needs this loan's own panda, agreement and host")
         if LoanState(self.state) is not L.active:
@@ -148,21 +139,19 @@ class Loan:
         if not self.start_date <= birth_date <= self.planned_end_date:
             raise RuleViolated(f"a cub born on loan is born within the loan ({self.start_date} to "
                                f"{self.planned_end_date})", ("body", "birth_date"))
-        cub = Panda.register(
+        cub = Panda.entry(
             studbook_number=studbook_number, name=name, sex=sex, birth_date=birth_date, today=now.date(), now=now,
             birthplace=birthplace_at(host), dam=mother, sire=sire,
         )
         loan = Loan._new(cub, agreement, self.host_partner_id, birth_date, agreement.cub_return_date(birth_date),
                          now, self.id)
+        cub.record(PandaBorn.of(cub, mother_loan_id=self.id, loan_id=loan.id))
+        loan.record(LoanStarted.of(loan))
         return cub, loan
 
     @property
     def allowed_actions(self) -> list[str]:
         return TERMS.allowed(LoanState(self.state))
-
-    def _touch(self, now: dt.datetime) -> None:
-        self.version += 1
-        self.updated_at = now
 
 
 def birthplace_at(host: Partner) -> str:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from shared.domain import RuleViolated
+from shared.contracts.partnerships import PandaRegistered, PandaUpdated
+from shared.domain import Aggregate, RuleViolated
 from shared.ids import new_id
 
 
@@ -21,39 +23,32 @@ class Sex(enum.StrEnum):
     male = "male"
 
 
-class Panda:
+@dataclass(eq=False, kw_only=True)
+class Panda(Aggregate):
     EDITABLE = ("name", "birthplace")
-    REQUIRED = ("name",)
+    UPDATED = PandaUpdated
 
-    def __init__(
-        self,
-        *,
-        id: uuid.UUID,
-        studbook_number: str,
-        name: dict[str, str],
-        sex: Sex,
-        birth_date: dt.date,
-        birthplace: str | None,
-        dam_id: uuid.UUID | None,
-        sire_id: uuid.UUID | None,
-        version: int,
-        created_at: dt.datetime,
-        updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.studbook_number = studbook_number
-        self.name = name
-        self.sex = sex
-        self.birth_date = birth_date
-        self.birthplace = birthplace
-        self.dam_id = dam_id
-        self.sire_id = sire_id
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+    id: uuid.UUID
+    studbook_number: str
+    name: dict[str, str]
+    sex: Sex
+    birth_date: dt.date
+    birthplace: str | None
+    dam_id: uuid.UUID | None
+    sire_id: uuid.UUID | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
-    def register(
+    def register(cls, **entry: Any) -> Panda:
+        """A panda entered in the studbook (what it takes: `entry`), recorded as registered."""
+        panda = cls.entry(**entry)
+        panda.record(PandaRegistered.of(panda))
+        return panda
+
+    @classmethod
+    def entry(
         cls,
         *,
         studbook_number: str,
@@ -66,6 +61,8 @@ class Panda:
         dam: Panda | None = None,
         sire: Panda | None = None,
     ) -> Panda:
+        """The studbook entry, its pedigree checked. What happened (`register`, or a cub born on loan:
+        `Loan.record_cub`) is for the caller to record."""
         if birth_date > today:
             raise RuleViolated("birth_date cannot be in the future", ("body", "birth_date"))
         for parent, sex_of_parent, field, role in ((dam, Sex.female, "dam_id", "dam"),
@@ -87,23 +84,6 @@ class Panda:
             birthplace=birthplace, dam_id=dam.id if dam else None, sire_id=sire.id if sire else None,
             version=1, created_at=now, updated_at=now,
         )
-
-    def update(self, changes: dict[str, Any], now: dt.datetime) -> list[str]:
-        """Apply the fields given; answer which actually changed. No change, no new version."""
-        unknown = set(changes) - set(self.EDITABLE)
-        if unknown:
-            raise RuleViolated(f"cannot change {', '.join(sorted(unknown))}")
-        for name in self.REQUIRED:
-            if name in changes and changes[name] is None:
-                raise RuleViolated(f"{name} cannot be removed", ("body", name))
-        changed = [k for k, v in changes.items() if getattr(self, k) != v]
-        if not changed:
-            return []
-        for k in changed:
-            setattr(self, k, changes[k])
-        self.version += 1
-        self.updated_at = now
-        return changed
 
     @property
     def is_female(self) -> bool:

@@ -1,1 +1,2 @@
-"""What partnerships publishes (`published.py`) and what it consumes (`handlers.py`)."""
+"""What partnerships consumes (`handlers.py`). What it publishes is its contract, `shared/contracts/partnerships.py`,
+recorded by the aggregates of `domain/`."""

@@ -1,0 +1,62 @@
+"""The studbook on the wire, as the pandas and loans routers both answer and accept it: a panda, a loan, a
+studbook number. Shapes only; the routers are `pandas.py` and `loans.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import Response
+from pydantic import BaseModel, StringConstraints
+
+from services.partnerships.domain.loan import Loan, LoanState
+from services.partnerships.domain.panda import Panda, Sex
+from shared.http import set_etag
+
+StudbookNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$"),
+]
+
+
+class PandaOut(BaseModel):
+    id: uuid.UUID
+    studbook_number: str
+    name: dict[str, str]
+    sex: Sex
+    birth_date: dt.date
+    birthplace: str | None
+    dam_id: uuid.UUID | None
+    sire_id: uuid.UUID | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, panda: Panda, response: Response | None = None) -> PandaOut:
+        if response is not None:
+            set_etag(response, panda.version)
+        return cls.model_validate(panda, from_attributes=True)
+
+
+class LoanOut(BaseModel):
+    id: uuid.UUID
+    panda_id: uuid.UUID
+    agreement_id: uuid.UUID
+    host_partner_id: uuid.UUID
+    start_date: dt.date
+    planned_end_date: dt.date
+    returned_on: dt.date | None
+    state: LoanState
+    mother_loan_id: uuid.UUID | None
+    allowed_actions: list[str]
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def of(cls, loan: Loan, response: Response | None = None) -> LoanOut:
+        if response is not None:
+            set_etag(response, loan.version)
+        return cls.model_validate(loan, from_attributes=True)
