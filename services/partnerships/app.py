@@ -5,8 +5,8 @@ from services.partnerships.api import agreements, impact, loans, pandas, partner
 from services.partnerships.db.models import messaging
 from services.partnerships.events.handlers import handlers
 from services.partnerships.jobs.expiry import expire_agreements
+from services.partnerships.jobs.webhooks import deliver_webhooks, forget_old_deliveries
 from services.partnerships.settings import PartnershipsSettings
-from services.partnerships.webhooks import deliver_webhooks, forget_old_deliveries
 from shared.service import create_service_app
 
 settings = PartnershipsSettings()

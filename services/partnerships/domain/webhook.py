@@ -2,8 +2,8 @@
 
 Plain Python, no I/O: which events concern which partner, which event types a subscription takes, what a
 destination URL may be (no loopback, private or link-local address unless an allowlist names it), how a
-delivery is signed, and when a failing one is retried or given up. `webhooks.py` (the delivery job) and
-`api/webhooks.py` do the I/O; `events/handlers.py` queues the deliveries.
+delivery is signed, and when a failing one is retried or given up. `usecases/webhooks.py` (subscriptions, the
+delivery log, queueing) and `jobs/webhooks.py` (the delivery job) do the I/O.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from shared.domain import RuleViolated
+from shared.domain import Aggregate, RuleViolated
 from shared.ids import new_id
 
 # An event type (`training.enrollment.completed`), a prefix of types (`training.*`, `training.enrollment.*`), or
@@ -203,28 +203,23 @@ class LogEntryKind(enum.StrEnum):
     subscription_disabled = "subscription_disabled"
 
 
-class Subscription:
+@dataclass(eq=False, kw_only=True)
+class Subscription(Aggregate):
     """A partner's subscription: where its events go, which types, and the secret that signs them."""
 
-    def __init__(
-        self, *, id: uuid.UUID, partner_id: uuid.UUID, url: str, event_types: list[str], secret: str,
-        description: str | None, state: SubscriptionState, disabled_reason: str | None,
-        disabled_at: dt.datetime | None, failing_since: dt.datetime | None, version: int,
-        created_at: dt.datetime, updated_at: dt.datetime,
-    ) -> None:
-        self.id = id
-        self.partner_id = partner_id
-        self.url = url
-        self.event_types = event_types
-        self.secret = secret
-        self.description = description
-        self.state = state
-        self.disabled_reason = disabled_reason
-        self.disabled_at = disabled_at
-        self.failing_since = failing_since
-        self.version = version
-        self.created_at = created_at
-        self.updated_at = updated_at
+    id: uuid.UUID
+    partner_id: uuid.UUID
+    url: str
+    event_types: list[str]
+    secret: str
+    description: str | None
+    state: SubscriptionState
+    disabled_reason: str | None
+    disabled_at: dt.datetime | None
+    failing_since: dt.datetime | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
     @classmethod
     def create(cls, *, partner_id: uuid.UUID, url: str, event_types: list[str], description: str | None,
@@ -243,7 +238,7 @@ class Subscription:
         """Apply `url`, `event_types`, `description` and `active`; answer what changed (no change, no version).
         Re-enabling a disabled subscription starts its failure clock afresh."""
         if "event_types" in changes:
-            changes["event_types"] = normalized_event_types(changes["event_types"])
+            changes = {**changes, "event_types": normalized_event_types(changes["event_types"])}
         changed = []
         for name in ("url", "event_types", "description"):
             if name in changes and getattr(self, name) != changes[name]:
@@ -257,8 +252,7 @@ class Subscription:
                 self.disable("disabled by request", now)
             changed.append("active")
         if changed:
-            self.version += 1
-            self.updated_at = now
+            self.touch(now)
         return changed
 
     def disable(self, reason: str, now: dt.datetime) -> None:

@@ -10,23 +10,15 @@ of those topics and of `partnerships.events` and queues a delivery for each subs
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.partnerships.db.models import (
-    impact_contributions,
-    impact_sources,
-    webhook_deliveries,
-    webhook_subscriptions,
-)
-from services.partnerships.domain import impact, webhook
-from services.partnerships.webhooks import wake_after_commit
+from services.partnerships.db.models import impact_contributions, impact_sources
+from services.partnerships.domain import impact
+from services.partnerships.usecases.webhooks import queue_deliveries
 from shared.db.types import utcnow
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent
-from shared.ids import new_id
 from shared.settings import SERVICES
 
 handlers = EventHandlers()
@@ -70,40 +62,5 @@ async def record(session: AsyncSession, event: CloudEvent) -> None:
 # enrollments completed, certificates issued and revoked, outreach events completed and cancelled).
 handlers.on(*impact.EVENT_TYPES)(record)
 
-
-# --- webhooks ----------------------------------------------------------------------------------------------
-
-KEY_MAX = 200
-
-
-def _key(value: str) -> str:
-    """A subject as a column value: as it is, or its digest when it is too long to index."""
-    return value if len(value) <= KEY_MAX else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
-
-
-@handlers.on_topic(*(f"{service}.events" for service in SERVICES))
-async def queue_webhook_deliveries(session: AsyncSession, event: CloudEvent) -> None:
-    """One delivery per active subscription of each partner the event concerns that takes its type, in the
-    consumer's transaction: the inbox makes it once per event, and the delivery job sends it after commit."""
-    partners = webhook.concerned_partners(event.type, event.data)
-    if not partners:
-        return
-    s = webhook_subscriptions
-    rows = (await session.execute(
-        select(s.c.id, s.c.event_types)
-        .where(s.c.partner_id.in_(partners), s.c.state == webhook.SubscriptionState.active.value)
-    )).all()
-    targets = [row.id for row in rows if webhook.takes(row.event_types, event.type)]
-    if not targets:
-        return
-    now, payload = utcnow(), event.to_json().decode()
-    subject = _key(event.subject) if event.subject else None
-    await session.execute(insert(webhook_deliveries), [
-        {"id": new_id(), "subscription_id": subscription_id, "kind": webhook.LogEntryKind.event.value,
-         "event_id": event.id, "event_type": event.type[:KEY_MAX], "subject": subject,
-         "ordering_key": subject or f"event:{_key(event.id)}"[:KEY_MAX], "payload": payload,
-         "state": webhook.DeliveryState.pending.value, "attempts": 0, "claim": 0, "next_attempt_at": now,
-         "created_at": now}
-        for subscription_id in targets
-    ])
-    wake_after_commit(session)
+# The partners' webhooks take every event of the four topics (`usecases/webhooks.py`).
+handlers.on_topic(*(f"{service}.events" for service in SERVICES))(queue_deliveries)

@@ -1,4 +1,5 @@
-"""Webhook deliveries: the job that sends what the consumer queued (`events/handlers.py`), in every replica.
+"""Webhook deliveries: the job that sends what the consumer queued (`usecases/webhooks.py: queue_deliveries`), in
+every replica.
 
 Each round takes the due deliveries that are the oldest pending one of their (subscription, subject), so a
 subject's events arrive in the order they happened, and claims each with a conditional update (`claim` bumped
@@ -18,7 +19,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-import socket
 import time
 import uuid
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 from prometheus_client import Counter
-from sqlalchemy import and_, delete, event, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -34,12 +34,12 @@ from services.partnerships.db.models import webhook_deliveries, webhook_subscrip
 from services.partnerships.domain.webhook import (
     SIGNATURE_HEADER,
     DeliveryState,
-    Destination,
     LogEntryKind,
     RetryPolicy,
     SubscriptionState,
     signature,
 )
+from services.partnerships.usecases.webhooks import RESOLVE_TIMEOUT_SECONDS, destination_refusal, queued
 from shared.db.types import UTCDateTime, utcnow
 from shared.ids import new_id
 from shared.service import ServiceRuntime
@@ -50,40 +50,7 @@ DELIVERIES = Counter("webhook_deliveries_total", "Webhook delivery attempts, by 
 
 USER_AGENT = "panda-coop-webhooks/1.0"
 LEASE_MARGIN_SECONDS = 30.0
-RESOLVE_TIMEOUT_SECONDS = 5.0
 ERROR_MAX = 500
-
-# Set after a commit that queued deliveries (or replayed one): wakes this process's job before its next poll.
-queued = asyncio.Event()
-
-
-def wake_after_commit(session: AsyncSession) -> None:
-    """Wake the delivery job once `session`'s transaction has committed (not before: it would find nothing)."""
-    event.listen(session.sync_session, "after_commit", lambda _s: queued.set(), once=True)
-
-
-# --- destinations ---------------------------------------------------------------------------------------------
-
-
-async def destination_refusal(url: str, allowlist: frozenset[str]) -> str | None:
-    """Why deliveries may not go to `url` now (it resolves to a loopback, private, link-local... address that
-    the allowlist does not name, or not at all), or None. RuleViolated if it is not an acceptable URL."""
-    destination = Destination.parse(url, allowlist)
-    literal = destination.literal_address()
-    if literal is not None:
-        addresses = [str(literal)]
-    elif destination.host in allowlist:
-        addresses = []
-    else:
-        try:
-            async with asyncio.timeout(RESOLVE_TIMEOUT_SECONDS):
-                infos = await asyncio.get_running_loop().getaddrinfo(
-                    destination.host, destination.port, type=socket.SOCK_STREAM)
-        except (OSError, TimeoutError, UnicodeError):
-            return f"{destination.host} does not resolve"
-        addresses = sorted({str(info[4][0]) for info in infos})
-    return destination.refusal(addresses, allowlist)
-
 
 # --- the job --------------------------------------------------------------------------------------------------
 
@@ -113,7 +80,6 @@ async def forget_old_deliveries(runtime: ServiceRuntime) -> None:
         if forgotten:
             log.info("old delivery log entries forgotten", extra={"entries": forgotten})
         await asyncio.sleep(settings.webhook_log_purge_seconds)
-
 
 
 def retry_policy(settings: Any) -> RetryPolicy:
