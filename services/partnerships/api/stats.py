@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
 
-from services.partnerships.db.models import agreements, loans, pandas, partners
+from services.partnerships.usecases.stats import partnership_stats as figures
 from shared.auth import GuardedRoute, StaffDep
 from shared.service import ReadSessionDep
 
@@ -17,20 +16,4 @@ router = APIRouter(route_class=GuardedRoute, tags=["stats"])
 
 @router.get("/stats")
 async def partnership_stats(_caller: StaffDep, session: ReadSessionDep) -> dict[str, Any]:
-    async def counts(column: Any) -> dict[str, int]:
-        rows = await session.execute(select(column, func.count()).group_by(column))
-        return {str(getattr(key, "value", key)): n for key, n in sorted(rows.all(), key=lambda r: str(r[0]))}
-
-    async def total(table: Any, *where: Any) -> int:
-        return (await session.execute(select(func.count()).select_from(table).where(*where))).scalar_one()
-
-    return {
-        "partners": await total(partners),
-        "partners_by_country": await counts(partners.c.country),
-        "partners_by_kind": await counts(partners.c.kind),
-        "agreements": await total(agreements),
-        "agreements_by_state": await counts(agreements.c.state),
-        "agreements_by_kind": await counts(agreements.c.kind),
-        "pandas": await total(pandas),
-        "pandas_on_loan": await total(loans, loans.c.state == "active"),
-    }
+    return await figures(session)

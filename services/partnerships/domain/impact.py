@@ -1,5 +1,6 @@
 """The impact ledger: what each cooperation produced, counted from the training, outreach and publications
-services' events. Plain Python; `events/handlers.py` stores what this module decides.
+services' events. Plain Python; `usecases/impact.py` stores what this module decides, for the handlers in
+`events/handlers.py`.
 
 The figures (`FIGURES`), for a partner institution and for an agreement:
 
@@ -42,6 +43,13 @@ does not know (yet) is counted all the same.
 
 An event whose `data` does not fit (an id that is not a UUID, a list that is not a list, a negative
 attendance) raises `MalformedImpactEvent`: retrying cannot help, and the consumer parks it in the DLQ.
+
+Why not the contract classes of `shared/contracts/{training,outreach,publications}.py`: they describe the events
+those services publish, whole (a `WorkPublished` has its title, status, date...). The ledger reads only the
+fields above and must accept less: an event without `version`, a certificate by its `code` alone, lists that
+are absent, a subject id that is not a UUID. And it must refuse what the contracts' lax parsing would accept
+(`"version": "3"`, `"attendance": true`, more than `MAX_IDS` ids). So it keeps this lenient reading of its own;
+the contract classes name the event types it reads (`READERS`).
 """
 
 from __future__ import annotations
@@ -53,6 +61,10 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from shared.contracts.outreach import EventCancelled, EventCompleted
+from shared.contracts.publications import WorkPublished, WorkRetracted
+from shared.contracts.training import CertificateIssued, EnrollmentCompleted
 
 WORKS_PUBLISHED = "works_published"
 TRAINEES_COMPLETED = "trainees_completed"
@@ -247,14 +259,18 @@ def _outreach_event_cancelled(data: Mapping[str, Any]) -> tuple[str, int, tuple[
     return "outreach.event:" + _subject_id(data, "id"), _version(data), ()
 
 
+# The certificates' revocation has no contract class in `shared/contracts/training.py` (training does not publish
+# it yet); the ledger reads it all the same.
+CERTIFICATE_REVOKED = "training.certificate.revoked"
+
 READERS: dict[str, Reader] = {
-    "publications.work.published": _work_published,
-    "publications.work.retracted": _work_retracted,
-    "training.enrollment.completed": _enrollment_completed,
-    "training.certificate.issued": _certificate_issued,
-    "training.certificate.revoked": _certificate_revoked,
-    "outreach.event.completed": _outreach_event_completed,
-    "outreach.event.cancelled": _outreach_event_cancelled,
+    WorkPublished.event_type: _work_published,
+    WorkRetracted.event_type: _work_retracted,
+    EnrollmentCompleted.event_type: _enrollment_completed,
+    CertificateIssued.event_type: _certificate_issued,
+    CERTIFICATE_REVOKED: _certificate_revoked,
+    EventCompleted.event_type: _outreach_event_completed,
+    EventCancelled.event_type: _outreach_event_cancelled,
 }
 EVENT_TYPES: tuple[str, ...] = tuple(READERS)
 
