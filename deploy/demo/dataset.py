@@ -1,4 +1,4 @@
-"""The fixed part of the demo dataset (`deploy/demo.py`): the partner institutions, the agreements with them, the
+"""The fixed part of the demo dataset (`deploy/demo/`): the partner institutions, the agreements with them, the
 studbook, the training catalogue and the phrases that titles, names and places are made of.
 
 The institutions are real zoos, universities and NGOs abroad that cooperate on giant pandas; their names, cities
