@@ -5,15 +5,39 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from typing import Any
 
 from deploy.demo import dataset
 from deploy.demo.client import Caller, run_all
-from deploy.demo.dataset import AgreementSpec, PandaSpec, PartnerSpec
+from deploy.demo.dataset import AgreementSpec, CubSpec, PandaSpec, PartnerSpec
 from deploy.demo.dates import years_later
 from deploy.demo.people import People, email_domain
-from deploy.demo.plan import AGREEMENT_KINDS, STATES
+from deploy.demo.plan import (
+    AGREEMENT_KINDS,
+    AGREEMENT_STATES,
+    PROJECT_YEARS,
+    SIGNED_DAYS_BEFORE_GIVEN_START,
+    STATES,
+    SUBMITTED_NOTE,
+    TERMINATED_REASON,
+    TERMS,
+    TermRule,
+    one_of,
+)
 from deploy.demo.state import Load
+
+Terms = tuple[dt.date, dt.date, dt.date]  # effective_from, effective_until, signed_on
+Project = tuple[str, str, str]  # area, title in English, in Chinese
+
+# How a term's start is drawn, by `TermRule.starts`, from today and the rule's `start_range`.
+STARTS: dict[str, Callable[[random.Random, dt.date, tuple[int, ...]], dt.date]] = {
+    "years_ago": lambda rng, today, years: years_later(today, -rng.choice(years)),
+    "month_in_years": lambda rng, today, years: dt.date(rng.randint(*years), rng.randint(1, 12), 1),
+    "month_ahead": lambda rng, today, days: (today + dt.timedelta(days=rng.randint(*days))).replace(day=1),
+}
+
+# --- partners --------------------------------------------------------------------------------------------------
 
 
 async def load_partners(load: Load) -> None:
@@ -47,13 +71,14 @@ async def load_partners(load: Load) -> None:
     await run_all(issue(k) for k in dataset.PARTNER_KEYS)
 
 
+# --- agreements and their projects -----------------------------------------------------------------------------
+
+
 def choose_agreements(load: Load) -> list[AgreementSpec]:
     """Every kind active and every state at least once (the first of each in the list), then the others in
     list order, up to the scale's count."""
     specs = dataset.AGREEMENTS
-    cover: list[AgreementSpec] = []
-    for kind in AGREEMENT_KINDS:
-        cover.append(next(s for s in specs if s.kind == kind and s.state == "active"))
+    cover = [next(s for s in specs if s.kind == kind and s.state == "active") for kind in AGREEMENT_KINDS]
     for state in STATES:
         first = next(s for s in specs if s.state == state)
         if first not in cover:
@@ -64,26 +89,24 @@ def choose_agreements(load: Load) -> list[AgreementSpec]:
     return [s for s in specs if s.key in chosen]
 
 
-def _terms(load: Load, spec: AgreementSpec, rng: random.Random) -> tuple[dt.date, dt.date, dt.date]:
+def terms(spec: AgreementSpec, rng: random.Random, today: dt.date) -> Terms:
     """effective_from, effective_until and signed_on: as the spec says, else made up to fit its state."""
     if spec.effective_from and spec.effective_until:
-        signed = spec.signed_on or spec.effective_from - dt.timedelta(days=rng.randint(30, 120))
+        signed = spec.signed_on or spec.effective_from - dt.timedelta(
+            days=rng.randint(*SIGNED_DAYS_BEFORE_GIVEN_START))
         return spec.effective_from, spec.effective_until, signed
-    if spec.state == "expiring":  # in force until today: it expires by itself tomorrow
-        start = years_later(load.today, -rng.choice([5, 10]))
-        return start, load.today, start - dt.timedelta(days=rng.randint(30, 120))
-    if spec.state in ("active", "terminated"):
-        start = dt.date(rng.randint(2015, 2023), rng.randint(1, 12), 1)
-        until = years_later(start, rng.choice([10, 10, 15])) - dt.timedelta(days=1)
-        if until < load.today + dt.timedelta(days=365):
-            until = years_later(until, 5)
-        return start, until, start - dt.timedelta(days=rng.randint(20, 120))
-    if spec.state == "signed":
-        signed = load.today - dt.timedelta(days=rng.randint(10, 60))
-        start = (load.today + dt.timedelta(days=rng.randint(40, 150))).replace(day=1)
-        return start, years_later(start, 10) - dt.timedelta(days=1), signed
-    start = (load.today + dt.timedelta(days=rng.randint(70, 300))).replace(day=1)  # draft, negotiating
-    return start, years_later(start, rng.choice([5, 10])) - dt.timedelta(days=1), start
+    return _made_up_terms(TERMS[spec.state], rng, today)
+
+
+def _made_up_terms(rule: TermRule, rng: random.Random, today: dt.date) -> Terms:
+    signed = today - dt.timedelta(days=rng.randint(*rule.signed_days_ago)) if rule.signed_days_ago else None
+    start = STARTS[rule.starts](rng, today, rule.start_range)
+    until = years_later(start, one_of(rng, rule.years)) - dt.timedelta(days=1) if rule.years else today
+    if rule.extend_by and until < today + dt.timedelta(days=365):
+        until = years_later(until, rule.extend_by)
+    if rule.signed_days_before_start:
+        signed = start - dt.timedelta(days=rng.randint(*rule.signed_days_before_start))
+    return start, until, signed or start
 
 
 async def load_agreements(load: Load) -> None:
@@ -93,10 +116,9 @@ async def load_agreements(load: Load) -> None:
     await run_all(_agreement(load, spec, *drafted[spec.key]) for spec in load.agreement_specs.values())
 
 
-async def _draft(load: Load, spec: AgreementSpec) -> tuple[dict[str, Any], list[tuple[str, str, str]], tuple[
-        dt.date, dt.date, dt.date]]:
+async def _draft(load: Load, spec: AgreementSpec) -> tuple[dict[str, Any], list[Project], Terms]:
     rng = load.rng("agreement", spec.key)
-    terms = start, until, _ = _terms(load, spec, rng)
+    drawn = start, until, _ = terms(spec, rng, load.today)
     projects = rng.sample(dataset.PROJECTS, spec.projects)
     body: dict[str, Any] = {
         "title": spec.title, "kind": spec.kind, "partner_ids": [load.partner_ids[p] for p in spec.partners],
@@ -109,19 +131,19 @@ async def _draft(load: Load, spec: AgreementSpec) -> tuple[dict[str, Any], list[
         body["cub_return_age_years"] = spec.cub_return_age
     agreement = await load.coord.post("/partnerships/agreements", body)
     load.agreements[spec.key] = agreement
-    return agreement, projects, terms
+    return agreement, projects, drawn
 
 
-async def _agreement(load: Load, spec: AgreementSpec, agreement: dict[str, Any], projects: list[tuple[str, str, str]],
-                     terms: tuple[dt.date, dt.date, dt.date]) -> None:
-    start, until, signed_on = terms
+async def _agreement(load: Load, spec: AgreementSpec, agreement: dict[str, Any], projects: list[Project],
+                     drawn: Terms) -> None:
+    """Take the drafted agreement to its state (with its loans once in force), then add its projects."""
+    start, until, signed_on = drawn
     path = f"/partnerships/agreements/{agreement['id']}"
-    if spec.state != "draft":
-        agreement = await load.coord.act(path, "submit", note="Terms sent to the partner for review.")
-    if spec.state in ("signed", "active", "expiring", "terminated"):
-        agreement = await load.coord.act(path, "sign", signed_on=signed_on.isoformat())
-    if spec.state in ("active", "expiring", "terminated"):
-        agreement = await load.coord.act(path, "activate")
+    state = AGREEMENT_STATES[spec.state]
+    fields = {"submit": {"note": SUBMITTED_NOTE}, "sign": {"signed_on": signed_on.isoformat()}, "activate": {}}
+    for step in state.steps:
+        agreement = await load.coord.act(path, step, **fields[step])
+    if state.activated:
         if spec.renew_to:
             agreement = await load.coord.act(path, "renew", effective_until=spec.renew_to.isoformat())
             until = spec.renew_to
@@ -129,49 +151,53 @@ async def _agreement(load: Load, spec: AgreementSpec, agreement: dict[str, Any],
     load.agreements[spec.key] = agreement
     for i, project in enumerate(projects):
         await _project(load, spec, agreement, i, project, start, until)
-    if spec.state == "terminated":
-        agreement = await load.coord.act(path, "terminate", reason=spec.terminate_reason or "Ended early.")
+    if state.terminated:
+        agreement = await load.coord.act(path, "terminate", reason=spec.terminate_reason or TERMINATED_REASON)
     load.agreements[spec.key] = agreement
-    load.report.add("agreements")
-    load.report.add("agreements", spec.state)
+    load.report.tally("agreements", spec.state)
     load.report.add("agreement_kinds", spec.kind)
 
 
-async def _project(load: Load, spec: AgreementSpec, agreement: dict[str, Any], i: int,
-                   project: tuple[str, str, str], start: dt.date, until: dt.date) -> None:
+async def _project(load: Load, spec: AgreementSpec, agreement: dict[str, Any], i: int, project: Project,
+                   start: dt.date, until: dt.date) -> None:
     rng = load.rng("project", spec.key, i)
     area, en, zh = project
-    span = (until - start).days
-    begins = start + dt.timedelta(days=rng.randint(0, max(0, span // 3)))
-    ends = min(until, years_later(begins, rng.randint(2, 4)))
+    begins = start + dt.timedelta(days=rng.randint(0, max(0, (until - start).days // 3)))
+    ends = min(until, years_later(begins, rng.randint(*PROJECT_YEARS)))
     created = await load.coord.post(f"/partnerships/agreements/{agreement['id']}/projects", {
         "title": {"en": en, "zh": zh}, "area": area, "lead_partner_id": load.partner_ids[rng.choice(spec.partners)],
         "start_date": begins.isoformat(), "end_date": ends.isoformat(),
         "description": {"en": f"A research project under {spec.title['en']}."},
     })
     path = f"/partnerships/agreements/{agreement['id']}/projects/{created['id']}"
-    in_force = spec.state in ("active", "expiring", "terminated")
-    if in_force and begins <= load.today:
+    state = AGREEMENT_STATES[spec.state]
+    if state.activated and begins <= load.today:
         created = await load.coord.act(path, "start")
         if ends < load.today:
             created = await load.coord.act(path, "complete")
-        elif spec.state == "terminated":
+        elif state.terminated:
             created = await load.coord.act(path, "cancel")
     load.projects[spec.key].append(created)
-    load.report.add("projects")
-    load.report.add("projects", created["status"])
+    load.report.tally("projects", created["status"])
+
+
+# --- the studbook and the loans --------------------------------------------------------------------------------
+
+
+def _studbook_entry(spec: PandaSpec) -> dict[str, Any]:
+    return {"studbook_number": spec.studbook_number, "name": spec.name, "sex": spec.sex,
+            "birth_date": spec.birth_date.isoformat()}
 
 
 async def load_studbook(load: Load) -> None:
     """Every panda not born on one of the chosen loans, each once its parents are registered."""
     born_on_loan = {c.panda for s in load.agreement_specs.values()
-                    if s.state in ("active", "expiring", "terminated") for c in s.cubs}
+                    if AGREEMENT_STATES[s.state].activated for c in s.cubs}
     await run_all(_register_panda(load, p) for p in dataset.PANDAS if p.key not in born_on_loan)
 
 
 async def _register_panda(load: Load, spec: PandaSpec) -> None:
-    body: dict[str, Any] = {"studbook_number": spec.studbook_number, "name": spec.name, "sex": spec.sex,
-                            "birth_date": spec.birth_date.isoformat()}
+    body = _studbook_entry(spec)
     if spec.birthplace:
         body["birthplace"] = spec.birthplace
     if spec.dam:
@@ -184,6 +210,7 @@ async def _register_panda(load: Load, spec: PandaSpec) -> None:
 
 
 async def _loans(load: Load, spec: AgreementSpec, agreement: dict[str, Any]) -> None:
+    """The agreement's loans, the cubs born on them (each on a loan of its own), and the loans that ended."""
     host = load.partner_ids[spec.partners[0]]
     loans: dict[str, dict[str, Any]] = {}
     for loan in spec.loans:
@@ -192,22 +219,25 @@ async def _loans(load: Load, spec: AgreementSpec, agreement: dict[str, Any]) -> 
             "start_date": loan.start.isoformat(), "planned_end_date": loan.planned_end.isoformat()})
         load.report.add("loans")
     for cub in spec.cubs:
-        panda = next(p for p in dataset.PANDAS if p.key == cub.panda)
-        body: dict[str, Any] = {"studbook_number": panda.studbook_number, "name": panda.name, "sex": panda.sex,
-                                "birth_date": panda.birth_date.isoformat()}
-        if panda.sire:
-            body["sire_id"] = await load.pandas[panda.sire]
-        born = await load.coord.post(f"/partnerships/loans/{loans[cub.mother]['id']}/cubs", body)
-        load.report.add("pandas")
-        load.report.add("loans")
-        load.report.add("loans", "cubs born on loan")
-        if cub.returned_on:
-            await load.coord.act(f"/partnerships/loans/{born['loan']['id']}", "return",
-                                 returned_on=cub.returned_on.isoformat())
-            load.report.add("loans", "returned")
-        load.pandas[cub.panda].set_result(born["panda"]["id"])
+        await _cub(load, cub, loans[cub.mother]["id"])
     for loan in spec.loans:
         if loan.returned_on:
-            await load.coord.act(f"/partnerships/loans/{loans[loan.panda]['id']}", "return",
-                                 returned_on=loan.returned_on.isoformat())
-            load.report.add("loans", "returned")
+            await _return(load, loans[loan.panda]["id"], loan.returned_on)
+
+
+async def _cub(load: Load, cub: CubSpec, mother_loan_id: str) -> None:
+    panda = next(p for p in dataset.PANDAS if p.key == cub.panda)
+    body = _studbook_entry(panda)
+    if panda.sire:
+        body["sire_id"] = await load.pandas[panda.sire]
+    born = await load.coord.post(f"/partnerships/loans/{mother_loan_id}/cubs", body)
+    load.report.add("pandas")
+    load.report.tally("loans", "cubs born on loan")
+    if cub.returned_on:
+        await _return(load, born["loan"]["id"], cub.returned_on)
+    load.pandas[cub.panda].set_result(born["panda"]["id"])
+
+
+async def _return(load: Load, loan_id: str, returned_on: dt.date) -> None:
+    await load.coord.act(f"/partnerships/loans/{loan_id}", "return", returned_on=returned_on.isoformat())
+    load.report.add("loans", "returned")
