@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from deploy.demo import dataset
+
 T = TypeVar("T")
 
 # --- agreements ------------------------------------------------------------------------------------------------
@@ -70,6 +72,68 @@ SIGNED_DAYS_BEFORE_GIVEN_START = (30, 120)  # a spec with its term but no signat
 PROJECT_YEARS = (2, 4)
 
 
+# --- works -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkType:
+    """A type of work: how many of it, who writes it, and what its record holds.
+
+    A work's plan draws, in this order: the agreement and project it comes from, its date, its title, its authors
+    and keywords; then what these fields ask for: the Chinese share, the venue, volume/issue/pages, the publisher,
+    the ISBN, the language and the DOI share; last, whether it is open access."""
+
+    weight: int
+    authors: tuple[int, int]  # how many (min, max)
+    research: bool = False  # a research paper: the drafts and the retracted works are among these
+    linked: bool = True  # may come from an agreement, and from a project under it
+    titles: tuple[tuple[str, str], ...] = ()  # fixed titles (en, zh), taken in turn; none: a research title
+    worded: tuple[str, str] = ("{}", "{}")  # how a research title is worded for this type (en, zh)
+    partner_first_author: bool = False  # the first author always works at a partner (a thesis)
+    chinese_share: float = 0.0  # the share in a Chinese venue, in Chinese
+    venues: tuple[str, ...] = ()  # one of these
+    chinese_venues: tuple[str, ...] = ()
+    numbered: bool = False  # has volume, issue and pages
+    publishers: tuple[str, ...] = ()  # one of these
+    by_university: bool = False  # published by a partner university (else Sichuan University)
+    isbn: bool = False
+    languages: tuple[str, ...] = ("en",)  # one of these (unless in Chinese)
+    doi_share: float = 0.0  # the share with a DOI: 1 for all, none drawn
+    date: str = "day"  # how precise its date is: "day", "month" or "year"
+
+
+_BASE_NAME = dataset.BASE_NAME["en"]
+_BOOK = {"publishers": tuple(dataset.PUBLISHERS), "isbn": True, "date": "year"}
+WORK_TYPES: dict[str, WorkType] = {  # in this order for `spread`
+    "journal_article": WorkType(
+        110, (3, 8), research=True, chinese_share=0.12, venues=tuple(dataset.JOURNALS),
+        chinese_venues=tuple(dataset.CHINESE_JOURNALS), numbered=True, doi_share=1),
+    "conference_paper": WorkType(
+        20, (2, 5), research=True, venues=tuple(dataset.CONFERENCES), doi_share=1, date="month"),
+    "report": WorkType(
+        16, (2, 4), worded=("{}: technical report", "{}技术报告"), publishers=(_BASE_NAME,),
+        venues=("Technical Reports of the Chengdu Research Base",), doi_share=0.5, date="month"),
+    "popular_article": WorkType(
+        18, (1, 2), linked=False, titles=(*dataset.POPULAR_ARTICLES, *dataset.TOPICS), venues=("Panda Magazine",),
+        languages=("en", "zh")),
+    "book_chapter": WorkType(
+        10, (1, 3), venues=("Giant Pandas: Biology, Veterinary Medicine and Management",), doi_share=1, **_BOOK),
+    "popular_science_book": WorkType(
+        8, (1, 2), linked=False, titles=tuple(dataset.POPULAR_BOOKS), languages=("en", "zh"), **_BOOK),
+    "thesis": WorkType(8, (1, 1), partner_first_author=True, by_university=True, date="year"),
+    "book": WorkType(5, (1, 3), **_BOOK),
+    "dataset": WorkType(
+        5, (2, 5), worded=("Data from: {}", "{}数据集"), venues=("Panda Base Data Repository",), doi_share=1),
+}
+RETRACTED_SHARE, DRAFT_SHARE = 0.03, 0.06  # of all works, among the research papers
+LINKED_SHARE = 0.8  # of the works that may come from an agreement
+LINKED_KINDS = ("research_cooperation", "framework", "panda_loan")  # agreements that works come from
+PROJECT_SHARE = 0.6  # of those, the share that comes from one of its projects (under way or done)
+PARTNER_AUTHOR_SHARE = 0.3  # of the first, third, fifth ... authors (the others always work at a partner)
+OPEN_ACCESS_SHARE = 0.4
+RESEARCHERS = 8  # at the base and at each partner
+
+
 # --- (to be reshaped) -----------------------------------------------------------------------------------------
 
 EVENT_KINDS = {  # kind: (weight, capacity, registrations (min, max), party size (min, max), walk-ins (min, max))
@@ -89,11 +153,6 @@ AUDIENCES = {
     "online_broadcast": ["general", "students"], "museum_tour": ["tourists", "general"],
     "bookstore_event": ["general", "families"], "exhibition": ["general", "families", "tourists"],
     "festival": ["families", "general", "tourists", "children"],
-}
-WORK_TYPES = {  # type: (weight, authors (min, max))
-    "journal_article": (110, (3, 8)), "conference_paper": (20, (2, 5)), "report": (16, (2, 4)),
-    "popular_article": (18, (1, 2)), "book_chapter": (10, (1, 3)), "popular_science_book": (8, (1, 2)),
-    "thesis": (8, (1, 1)), "book": (5, (1, 3)), "dataset": (5, (2, 5)),
 }
 
 
