@@ -134,6 +134,43 @@ OPEN_ACCESS_SHARE = 0.4
 RESEARCHERS = 8  # at the base and at each partner
 
 
+# --- training --------------------------------------------------------------------------------------------------
+
+PROGRAMS = (15, 2)  # published programs at scale 1, at the least; the archived and the draft ones always
+COHORTS = (60, 4)  # at scale 1, at the least
+COHORT_SHARES = {"future": 0.22, "current": 0.06}  # of all cohorts, at least one each; the others are past
+PAST_COHORTS_DAYS_AGO = (int(6.5 * 365), 75)  # spread evenly from, until, each a few days later at random
+PAST_COHORT_LATER = (0, 20)
+CURRENT_COHORT_DAYS_AGO = (1, 5)
+FUTURE_COHORT_DAYS_AHEAD = (14, 330)
+ARCHIVED_PROGRAM_COHORTS = 2  # the first past cohorts are the archived program's
+FORMAT_DAYS = {"onsite": (9, 20), "online": (28, 56), "hybrid": (14, 28)}  # how long a cohort runs
+CAPACITIES = (20, 24, 24, 25, 28, 30, 30, 32)
+# How many apply: to a past cohort, its capacity and this many more; to a current one, this many fewer; to a
+# future one, this share of it. All three are drawn for every cohort.
+PAST_OVER, CURRENT_SHORT, FUTURE_FILL = (-3, 2), (0, 3), (0.4, 1.15)
+RESERVED_SEATS, RESERVED_SHARE = 4, 0.35  # seats reserved for partners, in this share of cohorts not online
+STAFF_SHARE = 0.5  # applicants who work at a partner zoo (the others apply on their own)
+TRAINEE_ZOOS = (*("zoo_negara", "chiang_mai", "taman_safari", "everland") * 3,
+                *(p.key for p in dataset.PARTNERS if p.kind == "zoo"))  # one of these, the first four more often
+RETURNING_SHARE = 0.05  # back for another course, when someone from the same place has been before
+BY_PARTNER_KEY_SHARE = 0.8  # partner staff enrolled with their institution's own key
+FATES = {  # by phase: (fate, the roll it is below), the first that fits
+    "past": (("withdraw", 0.05), ("no_show", 0.08), ("attend", 0.10), ("reject", 0.11), ("complete", 1.0)),
+    "current": (("withdraw", 0.05), ("attend", 0.75), ("stay", 1.0)),
+    "future": (("withdraw", 0.08), ("stay", 1.0)),
+}
+BEFORE_START = ("withdraw", "reject")  # fates acted on as soon as the applications are in
+# Once the cohort ran (or, under way, so far): by phase and status, the steps for each fate ("*": any other).
+SETTLING: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {
+    ("past", "waitlisted"): {"*": ("withdraw",)},  # no seat freed up in time
+    ("past", "accepted"): {"no_show": ("no_show",), "attend": ("attend",), "*": ("attend", "complete")},
+    ("current", "accepted"): {"attend": ("attend",)},  # under way: the first days are attended
+}
+BY_APPLICANT = ("withdraw",)  # steps an applicant (or their institution) takes; the coordinator takes the others
+ENROLLMENT_OPENS_DAYS_BEFORE, ENROLLMENT_CLOSES_DAYS_BEFORE = 90, 7
+
+
 # --- (to be reshaped) -----------------------------------------------------------------------------------------
 
 EVENT_KINDS = {  # kind: (weight, capacity, registrations (min, max), party size (min, max), walk-ins (min, max))
