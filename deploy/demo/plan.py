@@ -171,26 +171,81 @@ BY_APPLICANT = ("withdraw",)  # steps an applicant (or their institution) takes;
 ENROLLMENT_OPENS_DAYS_BEFORE, ENROLLMENT_CLOSES_DAYS_BEFORE = 90, 7
 
 
-# --- (to be reshaped) -----------------------------------------------------------------------------------------
+# --- outreach events -------------------------------------------------------------------------------------------
 
-EVENT_KINDS = {  # kind: (weight, capacity, registrations (min, max), party size (min, max), walk-ins (min, max))
-    "classroom": (18, 40, (2, 5), (2, 8), (0, 6)),
-    "lecture": (18, 150, (5, 12), (1, 2), (10, 60)),
-    "school_visit": (14, 70, (1, 2), (20, 32), (0, 4)),
-    "hands_on_course": (12, 24, (4, 8), (1, 3), (0, 3)),
-    "online_broadcast": (10, 5000, (5, 12), (1, 1), (0, 0)),
-    "museum_tour": (10, 30, (3, 8), (1, 4), (0, 5)),
-    "bookstore_event": (7, 60, (4, 10), (1, 2), (5, 40)),
-    "exhibition": (6, 2000, (4, 10), (1, 5), (300, 3000)),
-    "festival": (5, 3000, (5, 12), (2, 5), (800, 5000)),
+
+@dataclass(frozen=True)
+class EventKind:
+    """A kind of outreach event: how many of it, how big, where, when, how long, and what it is called.
+
+    An event's plan draws, in this order: its place (by `place`), its day (by its status), its hour, both
+    lengths (a season's days and a session's minutes, whichever it takes), its topic, an activity and an
+    exhibition (whichever its title takes), whether it is booked out, its registrations; last, whether a
+    cancelled one was cancelled as a draft."""
+
+    weight: int
+    capacity: int
+    registrations: tuple[int, int]  # (min, max)
+    party: tuple[int, int]  # people a registration brings (min, max)
+    walk_ins: tuple[int, int]  # when completed (min, max)
+    audiences: tuple[str, ...]
+    title: tuple[str, str]  # en, zh: with {topic}, {activity}, {exhibition}, {city}, {year}
+    place: str = "partner_or_base"  # how its place is chosen: a key of `outreach.PLACES`
+    school: bool = False  # held at a school (a partner city's international school, or one in Chengdu)
+    lasts: str = "session"  # "session" (one of SESSION_MINUTES), "season" (SEASON_DAYS) or "weekend" (2 days)
+    held_days_ago: tuple[int, int] = (2, 4 * 365)  # when completed
+    evening_share: float = 0.0  # the share that starts at EVENING_HOUR
+    booked_out_share: float = 0.0  # of the scheduled ones: booked out, with a waitlist
+    reach: tuple[int, int] | None = None  # people reached (online), when completed
+    launches_book: bool = False  # presents one of the popular science books, once there are any
+
+
+EVENT_KINDS: dict[str, EventKind] = {  # in this order for `spread`
+    "classroom": EventKind(
+        18, 40, (2, 5), (2, 8), (0, 6), ("children", "students"),
+        ("Panda Classroom: {topic}", "熊猫课堂：{topic}"), booked_out_share=0.6),
+    "lecture": EventKind(
+        18, 150, (5, 12), (1, 2), (10, 60), ("general", "professionals", "students"),
+        ("Lecture: {topic}", "讲座：{topic}"), evening_share=0.5),
+    "school_visit": EventKind(
+        14, 70, (1, 2), (20, 32), (0, 4), ("students", "teachers", "children"),
+        ("Pandas at school: {topic}", "熊猫进校园：{topic}"), school=True),
+    "hands_on_course": EventKind(
+        12, 24, (4, 8), (1, 3), (0, 3), ("families", "children"),
+        ("Hands-on: {activity}", "动手课堂：{activity}"), booked_out_share=0.6),
+    "online_broadcast": EventKind(
+        10, 5000, (5, 12), (1, 1), (0, 0), ("general", "students"),
+        ("Live from Chengdu: {topic}", "成都直播：{topic}"), place="online", reach=(800, 12000)),
+    "museum_tour": EventKind(
+        10, 30, (3, 8), (1, 4), (0, 5), ("tourists", "general"),
+        ("Guided tour of the Giant Panda Museum", "大熊猫博物馆导览"), place="museum", booked_out_share=0.6),
+    "bookstore_event": EventKind(
+        7, 60, (4, 10), (1, 2), (5, 40), ("general", "families"),
+        ("Meet the authors: {topic}", "作者见面会：{topic}"), place="bookstore", launches_book=True),
+    "exhibition": EventKind(
+        6, 2000, (4, 10), (1, 5), (300, 3000), ("general", "families", "tourists"),
+        ("{exhibition}", "{exhibition}"), lasts="season", held_days_ago=(100, 4 * 365)),
+    "festival": EventKind(
+        5, 3000, (5, 12), (2, 5), (800, 5000), ("families", "general", "tourists", "children"),
+        ("Panda Festival {city} {year}", "{year}年熊猫文化节（{city}）"), lasts="weekend",
+        held_days_ago=(100, 4 * 365)),
 }
-AUDIENCES = {
-    "classroom": ["children", "students"], "lecture": ["general", "professionals", "students"],
-    "school_visit": ["students", "teachers", "children"], "hands_on_course": ["families", "children"],
-    "online_broadcast": ["general", "students"], "museum_tour": ["tourists", "general"],
-    "bookstore_event": ["general", "families"], "exhibition": ["general", "families", "tourists"],
-    "festival": ["families", "general", "tourists", "children"],
-}
+EVENTS = (150, 12)  # at scale 1, at the least
+EVENT_STATUS_SHARES = (("draft", 0.03), ("cancelled", 0.04), ("scheduled", 0.17))  # at least one each; the rest
+# are completed. Days from today, by status (a completed event's come from its kind's `held_days_ago`):
+EVENT_DAYS = {"scheduled": (3, 150), "draft": (60, 240), "cancelled": (-700, 90)}
+HOURS, EVENING_HOUR = (10, 10, 14, 15), 19
+SESSION_MINUTES, SEASON_DAYS = (60, 90, 120), (30, 90)
+ONLINE_HOSTED_SHARE = 0.3  # online events a partner zoo co-hosts
+AT_PARTNER_SHARE = 0.55  # other events held at a partner zoo (the rest at the base)
+BOOKED_OUT_EXTRA = 3  # registrations beyond the kind's, for a booked-out event
+SCHOOL_CLASS_PARTY = 15  # a party this big is a school class
+CANCELLED_AS_DRAFT_SHARE = 0.3
+REGISTERED_BY_HOST_SHARE = 0.5  # registrations the co-hosting partner sends with its own key
+GIVES_UP_SHARE = {"scheduled": 0.5}  # the chance that one registration is cancelled (by status; else the default)
+GIVES_UP_DEFAULT = 0.2
+ARRIVES_SHARE = 0.85  # confirmed registrations that check in
+HOSTED_KINDS = ("cultural_exchange", "framework", "panda_loan")  # agreements an event with a host names
 
 
 # --- drawing ---------------------------------------------------------------------------------------------------
