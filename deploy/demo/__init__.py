@@ -16,8 +16,11 @@ demo's institutions it stops and says so.
 
 `offer_demo` is what `make run` calls: once the gateway is ready, on an empty database, it loads the demo when
 `DEMO=1` is set and otherwise prints a one-line hint.
-"""
 
+The package: `loader` runs the parts, one module per service (`partnerships`, `publications`, `training`,
+`outreach`) over a shared `state.Load`; the rules are tables in `plan`, the fixed data is `dataset`; `client`
+talks to the gateway, `report` prints what was made, `cli` is the command line (docs/demo.md, "Where it lives").
+"""
 
 from deploy.demo.cli import main, offer_demo
 from deploy.demo.client import AlreadyLoaded, ApiError, DemoError
