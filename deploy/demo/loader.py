@@ -65,7 +65,6 @@ class Loader:
         load.agreement_specs = {s.key: s for s in partnerships.choose_agreements(load)}
         await self._phase("partnerships", run_all([partnerships.load_studbook(load),
                                                    partnerships.load_agreements(load)]))
-        load.works_ready = asyncio.Event()
         await run_all([self._phase("publications", publications.load_works(load)),
                        self._phase("training", training.load_training(load)),
                        self._phase("outreach", outreach.load_events(load))])

@@ -32,14 +32,14 @@ class AgreementState:
     terminated: bool = False  # ended early: terminated after its projects, and those under way cancelled
 
 
-_IN_FORCE = ("submit", "sign", "activate")
+_TO_ACTIVE = ("submit", "sign", "activate")
 AGREEMENT_STATES = {  # in the order the loader's summary line lists them
     "draft": AgreementState(),
     "negotiating": AgreementState(("submit",)),
     "signed": AgreementState(("submit", "sign")),
-    "active": AgreementState(_IN_FORCE, activated=True, in_force=True),
-    "terminated": AgreementState(_IN_FORCE, activated=True, terminated=True),
-    "expiring": AgreementState(_IN_FORCE, activated=True, in_force=True),  # active, its term ends today
+    "active": AgreementState(_TO_ACTIVE, activated=True, in_force=True),
+    "terminated": AgreementState(_TO_ACTIVE, activated=True, terminated=True),
+    "expiring": AgreementState(_TO_ACTIVE, activated=True, in_force=True),  # active, its term ends today
 }
 STATES = tuple(AGREEMENT_STATES)
 SUBMITTED_NOTE = "Terms sent to the partner for review."
@@ -48,7 +48,8 @@ TERMINATED_REASON = "Ended early."  # for a spec that gives none
 
 @dataclass(frozen=True)
 class TermRule:
-    """How an agreement in one state gets its term when its spec gives none. Drawn in the order of the fields."""
+    """How an agreement in one state gets its term when its spec gives none. Drawn in this order: the signature
+    (`signed_days_ago`), the start, the length (`years`), the signature before the start."""
 
     starts: str  # how its start is drawn from `start_range`: a key of `partnerships.STARTS`
     start_range: tuple[int, ...]
