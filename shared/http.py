@@ -66,4 +66,4 @@ class Representation(BaseModel):
         if response is not None:
             set_etag(response, source.version)
         values = {name: getattr(source, name) for name in cls.model_fields if name not in extra}
-        return cls.model_validate({**values, **extra})
+        return cls.model_validate({**values, **extra}, from_attributes=True)

@@ -210,11 +210,8 @@ class UnitOfWork:
         deadline = current_deadline()
         if deadline is not None:
             deadline.check_before_commit()
-        wrote_events = bool(self.session.info.pop("outbox_rows", 0))
-        await self.session.commit()
+        await self.session.commit()  # the outbox wakes the relay once this has committed
         self.committed = True
-        if wrote_events:
-            self.outbox.committed.set()
 
 
 def runtime_of(request: Request) -> ServiceRuntime:

@@ -124,3 +124,15 @@ class CertificateIssued(PublishedEvent):
     agreement_ids: list[uuid.UUID]
     issued_at: dt.datetime
     version: int = 1
+
+
+class CertificateRevoked(PublishedEvent):
+    """A certificate withdrawn: it counts for nothing any more (the impact ledger reads it; `id` is the code as
+    when it was issued)."""
+
+    event_type = "training.certificate.revoked"
+    subject_field = "code"
+
+    id: str
+    code: str
+    version: int

@@ -12,7 +12,7 @@ the gateway stopped waiting. Transactions without a deadline (consumers, jobs) w
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -106,3 +106,9 @@ def _postgres_deadlines(engine: AsyncEngine) -> None:
             conn.exec_driver_sql(
                 f"SELECT set_config('lock_timeout', '{ms}ms', true), set_config('statement_timeout', '{ms}ms', true)"
             )
+
+
+def after_commit(session: AsyncSession, callback: Callable[[], None]) -> None:
+    """Call `callback` once `session`'s transaction has committed (never if it rolls back): how a commit wakes
+    what waits for what it wrote (the outbox relay, the webhook deliveries), in this process, at once."""
+    event.listen(session.sync_session, "after_commit", lambda _session: callback(), once=True)

@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.domain import NotFound
+from shared.domain import NotFound, RuleViolated
 
 T = TypeVar("T")
 
@@ -23,6 +23,16 @@ async def get_visible(session: AsyncSession, entity: type[T], entity_id: uuid.UU
     found = await session.get(entity, entity_id, with_for_update=for_update)
     if found is None or (may_see is not None and not may_see(found)):
         raise NotFound(f"no {what} {entity_id}")
+    return found
+
+
+async def get_referenced(session: AsyncSession, entity: type[T], entity_id: uuid.UUID, *, field: str, what: str,
+                         for_update: bool = False) -> T:
+    """The `entity` a request body names in `field`. Raises RuleViolated (422, pointing at that field) when there
+    is none: the body is what is wrong, not the URL."""
+    found = await session.get(entity, entity_id, with_for_update=for_update)
+    if found is None:
+        raise RuleViolated(f"no {what} {entity_id}", ("body", field), "not_found")
     return found
 
 

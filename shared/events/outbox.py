@@ -49,7 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db.engine import Database
+from shared.db.engine import Database, after_commit
 from shared.db.types import BigIntId, UTCDateTime, utcnow
 from shared.events.envelope import CloudEvent, PublishedEvent
 
@@ -106,7 +106,7 @@ class Outbox:
         self.table = table
         self.source = source
         self.topic = topic
-        self.committed = asyncio.Event()  # set after a commit that wrote rows: wakes the relay
+        self.committed = asyncio.Event()  # set after each commit that wrote rows: wakes the relay
 
     async def add(
         self, session: AsyncSession, event: PublishedEvent | CloudEvent, topic: str | None = None
@@ -121,8 +121,14 @@ class Outbox:
                 created_at=utcnow(),
             )
         )
-        session.info.setdefault("outbox_rows", 0)
-        session.info["outbox_rows"] += 1
+        if not session.info.get("wakes_relay"):
+            session.info["wakes_relay"] = True
+
+            def wake() -> None:
+                session.info.pop("wakes_relay", None)
+                self.committed.set()
+
+            after_commit(session, wake)
         return ce
 
 

@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.partnerships.domain.agreement import Agreement, AgreementKind, AgreementState
+from services.partnerships.domain.agreement import AgreementKind, AgreementState
 from services.partnerships.usecases import agreements
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LocalizedLongText, LocalizedText, Text, stored
@@ -109,7 +109,7 @@ class TransitionOut(BaseModel):
     note: str | None
 
 
-class AgreementOut(BaseModel):
+class AgreementOut(Representation):
     id: uuid.UUID
     code: str
     title: dict[str, str]
@@ -129,11 +129,6 @@ class AgreementOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @classmethod
-    def of(cls, agreement: Agreement, response: Response | None = None) -> AgreementOut:
-        if response is not None:
-            set_etag(response, agreement.version)
-        return cls.model_validate(agreement, from_attributes=True)
 
 
 @router.post("", status_code=201, response_model=AgreementOut)
@@ -163,8 +158,7 @@ async def list_agreements(
     filters = agreements.AgreementFilters(states=state, kind=kind, partner_id=partner_id, country=country,
                                           effective_on=effective_on, signed_from=signed_from, signed_to=signed_to,
                                           q=q)
-    rows, next_cursor = await agreements.list_agreements(session, caller, filters, limit, cursor)
-    return Page(items=[AgreementOut.of(a) for a in rows], next_cursor=next_cursor)
+    return Page.of(await agreements.list_agreements(session, caller, filters, limit, cursor), AgreementOut.of)
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut, name="read_agreement")

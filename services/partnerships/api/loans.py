@@ -76,8 +76,7 @@ async def list_loans(
 ) -> Page[LoanOut]:
     filters = loans.LoanFilters(panda_id=panda_id, agreement_id=agreement_id, host_partner_id=host_partner_id,
                                 state=state)
-    rows, next_cursor = await loans.list_loans(session, filters, limit, cursor)
-    return Page(items=[LoanOut.of(loan) for loan in rows], next_cursor=next_cursor)
+    return Page.of(await loans.list_loans(session, filters, limit, cursor), LoanOut.of)
 
 
 @router.get("/{loan_id}", response_model=LoanOut, name="read_loan")

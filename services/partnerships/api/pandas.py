@@ -63,8 +63,7 @@ async def list_pandas(
                                    description="Part of a studbook number or a name, any language")] = None,
 ) -> Page[PandaOut]:
     filters = pandas.PandaFilters(sex=sex, on_loan=on_loan, q=q)
-    rows, next_cursor = await pandas.list_pandas(session, filters, limit, cursor)
-    return Page(items=[PandaOut.of(p) for p in rows], next_cursor=next_cursor)
+    return Page.of(await pandas.list_pandas(session, filters, limit, cursor), PandaOut.of)
 
 
 @router.get("/{panda_id}", response_model=PandaOut, name="read_panda")

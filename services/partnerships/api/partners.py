@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl
 from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.usecases import partners
 from shared.auth import Caller, GuardedRoute, SignedInDep, WriterDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, CountryCode, LocalizedText, Phone, ShortText, Text, stored
@@ -57,7 +57,7 @@ class PartnerPatch(Changes):
     contacts: list[Contact] | None = Field(None, max_length=50)
 
 
-class PartnerOut(BaseModel):
+class PartnerOut(Representation):
     id: uuid.UUID
     name: dict[str, str]
     kind: PartnerKind
@@ -72,11 +72,9 @@ class PartnerOut(BaseModel):
     updated_at: dt.datetime
 
     @classmethod
-    def of(cls, partner: Partner, caller: Caller, response: Response | None = None) -> PartnerOut:
-        if response is not None:
-            set_etag(response, partner.version)
-        values = {name: getattr(partner, name) for name in cls.model_fields if name != "contacts"}
-        return cls(**values, contacts=partner.contacts if caller.may_see_partner(partner.id) else None)
+    def seen_by(cls, caller: Caller, partner: Partner, response: Response | None = None) -> PartnerOut:
+        """The partner as `caller` may see it: its contacts for staff and the partner itself only."""
+        return cls.of(partner, response, contacts=partner.contacts if caller.may_see_partner(partner.id) else None)
 
 
 @router.post("", status_code=201, response_model=PartnerOut)
@@ -84,7 +82,7 @@ async def register_partner(body: PartnerIn, caller: WriterDep, uow: UnitOfWorkDe
                            response: Response) -> PartnerOut:
     partner = await partners.register_partner(uow, body.fields(), clock.now())
     response.headers["Location"] = str(request.url_for("read_partner", partner_id=partner.id).path)
-    return PartnerOut.of(partner, caller, response)
+    return PartnerOut.seen_by(caller, partner, response)
 
 
 @router.get("", response_model=Page[PartnerOut])
@@ -98,19 +96,19 @@ async def list_partners(
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of a name, any language")] = None,
 ) -> Page[PartnerOut]:
     filters = partners.PartnerFilters(country=country, kind=kind, q=q)
-    rows, next_cursor = await partners.list_partners(session, filters, limit, cursor)
-    return Page(items=[PartnerOut.of(p, caller) for p in rows], next_cursor=next_cursor)
+    return Page.of(await partners.list_partners(session, filters, limit, cursor),
+                   lambda p: PartnerOut.seen_by(caller, p))
 
 
 @router.get("/{partner_id}", response_model=PartnerOut, name="read_partner")
 async def read_partner(partner_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, request: Request,
                        response: Response) -> Any:
     partner = await partners.visible_partner(session, partner_id)
-    return not_modified(request, partner.version) or PartnerOut.of(partner, caller, response)
+    return not_modified(request, partner.version) or PartnerOut.seen_by(caller, partner, response)
 
 
 @router.patch("/{partner_id}", response_model=PartnerOut)
 async def update_partner(partner_id: uuid.UUID, body: PartnerPatch, caller: WriterDep, uow: UnitOfWorkDep,
                          clock: ClockDep, expected: IfMatchDep, response: Response) -> PartnerOut:
     partner = await partners.update_partner(uow, partner_id, body.changes(), expected, clock.now())
-    return PartnerOut.of(partner, caller, response)
+    return PartnerOut.seen_by(caller, partner, response)

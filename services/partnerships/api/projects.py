@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
+from services.partnerships.domain.project import ProjectStatus, ResearchArea
 from services.partnerships.usecases import projects
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LocalizedLongText, LocalizedText
@@ -48,7 +48,7 @@ class ProjectAction(BaseModel):
     action: Literal["start", "complete", "cancel"]
 
 
-class ProjectOut(BaseModel):
+class ProjectOut(Representation):
     id: uuid.UUID
     agreement_id: uuid.UUID
     title: dict[str, str]
@@ -63,11 +63,6 @@ class ProjectOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @classmethod
-    def of(cls, project: Project, response: Response | None = None) -> ProjectOut:
-        if response is not None:
-            set_etag(response, project.version)
-        return cls.model_validate(project, from_attributes=True)
 
 
 @router.post("", status_code=201, response_model=ProjectOut)
@@ -85,8 +80,7 @@ async def list_projects(
     area: ResearchArea | None = None, status: ProjectStatus | None = None,
 ) -> Page[ProjectOut]:
     filters = projects.ProjectFilters(area=area, status=status)
-    rows, next_cursor = await projects.list_projects(session, caller, agreement_id, filters, limit, cursor)
-    return Page(items=[ProjectOut.of(p) for p in rows], next_cursor=next_cursor)
+    return Page.of(await projects.list_projects(session, caller, agreement_id, filters, limit, cursor), ProjectOut.of)
 
 
 @router.get("/{project_id}", response_model=ProjectOut, name="read_project")

@@ -7,12 +7,11 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from fastapi import Response
-from pydantic import BaseModel, StringConstraints
+from pydantic import StringConstraints
 
-from services.partnerships.domain.loan import Loan, LoanState
-from services.partnerships.domain.panda import Panda, Sex
-from shared.http import set_etag
+from services.partnerships.domain.loan import LoanState
+from services.partnerships.domain.panda import Sex
+from shared.http import Representation
 
 StudbookNumber = Annotated[
     str,
@@ -20,7 +19,7 @@ StudbookNumber = Annotated[
 ]
 
 
-class PandaOut(BaseModel):
+class PandaOut(Representation):
     id: uuid.UUID
     studbook_number: str
     name: dict[str, str]
@@ -33,14 +32,9 @@ class PandaOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @classmethod
-    def of(cls, panda: Panda, response: Response | None = None) -> PandaOut:
-        if response is not None:
-            set_etag(response, panda.version)
-        return cls.model_validate(panda, from_attributes=True)
 
 
-class LoanOut(BaseModel):
+class LoanOut(Representation):
     id: uuid.UUID
     panda_id: uuid.UUID
     agreement_id: uuid.UUID
@@ -55,8 +49,3 @@ class LoanOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @classmethod
-    def of(cls, loan: Loan, response: Response | None = None) -> LoanOut:
-        if response is not None:
-            set_etag(response, loan.version)
-        return cls.model_validate(loan, from_attributes=True)

@@ -17,10 +17,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.partnerships.domain.webhook import EVENT_TYPE_PATTERN, DeliveryState, LogEntryKind, Subscription
+from services.partnerships.domain.webhook import EVENT_TYPE_PATTERN, DeliveryState, LogEntryKind
 from services.partnerships.usecases import webhooks
 from shared.auth import STAFF, Caller, GuardedRoute, Role, requires
-from shared.http import IfMatchDep, not_modified, set_etag
+from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep, runtime_of
 from shared.validation import Changes, Text
@@ -64,7 +64,7 @@ class SubscriptionPatch(Changes):
     active: bool | None = None
 
 
-class SubscriptionOut(BaseModel):
+class SubscriptionOut(Representation):
     id: uuid.UUID
     partner_id: uuid.UUID
     url: str
@@ -77,11 +77,6 @@ class SubscriptionOut(BaseModel):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @classmethod
-    def of(cls, subscription: Subscription, response: Response | None = None) -> SubscriptionOut:
-        if response is not None:
-            set_etag(response, subscription.version)
-        return cls.model_validate(subscription, from_attributes=True)
 
 
 class CreatedSubscriptionOut(SubscriptionOut):
@@ -136,8 +131,8 @@ async def list_subscriptions(
     partner_id: uuid.UUID | None = None, active: bool | None = None,
 ) -> Page[SubscriptionOut]:
     """A partner's own subscriptions; staff see every partner's (`partner_id` filters)."""
-    rows, next_cursor = await webhooks.list_subscriptions(session, caller, partner_id, active, limit, cursor)
-    return Page(items=[SubscriptionOut.of(s) for s in rows], next_cursor=next_cursor)
+    return Page.of(await webhooks.list_subscriptions(session, caller, partner_id, active, limit, cursor),
+                   SubscriptionOut.of)
 
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut, name="read_subscription")

@@ -32,6 +32,7 @@ from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
 from services.partnerships.domain.webhook import Subscription, SubscriptionState
 from shared.db.naming import NAMING
+from shared.db.tables import aggregate_table
 from shared.db.types import BigIntId, JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 
@@ -42,10 +43,9 @@ messaging = messaging_tables(metadata)
 
 # --- partners ------------------------------------------------------------------------------------------------
 
-partners = Table(
+partners = aggregate_table(
     "partners",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("name", JSONType, nullable=False),
     Column("kind", Enum(PartnerKind, native_enum=False, length=40), nullable=False),
     Column("country", String(2), nullable=False),
@@ -54,19 +54,15 @@ partners = Table(
     Column("contacts", JSONType, nullable=False),
     # Lower-cased names in every language, for `q`: JSON text is not searchable alike on SQLite and PostgreSQL.
     Column("search_text", Text, nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_partners_country_id", "country", "id"),
     Index("ix_partners_kind_id", "kind", "id"),
 )
 
 # --- agreements ----------------------------------------------------------------------------------------------
 
-agreements = Table(
+agreements = aggregate_table(
     "agreements",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("code", String(20), nullable=False, unique=True),
     Column("title", JSONType, nullable=False),
     Column("kind", enum_column(AgreementKind, 40), nullable=False),
@@ -80,9 +76,6 @@ agreements = Table(
     Column("cub_return_age_years", Integer, nullable=True),
     Column("termination_reason", Text, nullable=True),
     Column("search_text", Text, nullable=False),  # code and titles, lower-cased, for `q`
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_agreements_state_id", "state", "id"),
     Index("ix_agreements_kind_id", "kind", "id"),
     Index("ix_agreements_state_effective_until", "state", "effective_until"),  # the expiry sweep
@@ -118,10 +111,9 @@ code_sequences = Table(
     Column("last", Integer, nullable=False),
 )
 
-projects = Table(
+projects = aggregate_table(
     "projects",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("agreement_id", Uuid, ForeignKey("agreements.id"), nullable=False),
     Column("title", JSONType, nullable=False),
     Column("description", JSONType, nullable=True),
@@ -130,18 +122,14 @@ projects = Table(
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=False),
     Column("status", enum_column(ProjectStatus, 20), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_projects_agreement_id_id", "agreement_id", "id"),
 )
 
 # --- pandas and loans ----------------------------------------------------------------------------------------
 
-pandas = Table(
+pandas = aggregate_table(
     "pandas",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("studbook_number", String(20), nullable=False, unique=True),
     Column("name", JSONType, nullable=False),
     Column("sex", String(10), nullable=False),
@@ -150,15 +138,11 @@ pandas = Table(
     Column("dam_id", Uuid, ForeignKey("pandas.id"), nullable=True),
     Column("sire_id", Uuid, ForeignKey("pandas.id"), nullable=True),
     Column("search_text", Text, nullable=False),  # studbook number and names, lower-cased, for `q`
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
 )
 
-loans = Table(
+loans = aggregate_table(
     "loans",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("panda_id", Uuid, ForeignKey("pandas.id"), nullable=False),
     Column("agreement_id", Uuid, ForeignKey("agreements.id"), nullable=False),
     Column("host_partner_id", Uuid, ForeignKey("partners.id"), nullable=False),
@@ -167,9 +151,6 @@ loans = Table(
     Column("returned_on", Date, nullable=True),
     Column("state", String(20), nullable=False),
     Column("mother_loan_id", Uuid, ForeignKey("loans.id"), nullable=True),  # a cub born on loan
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_loans_panda_id", "panda_id"),
     Index("ix_loans_agreement_id", "agreement_id"),
     Index("ix_loans_host_partner_id", "host_partner_id"),
@@ -208,10 +189,9 @@ impact_contributions = Table(
 
 # --- webhooks ------------------------------------------------------------------------------------------------
 
-webhook_subscriptions = Table(
+webhook_subscriptions = aggregate_table(
     "webhook_subscriptions",
     metadata,
-    Column("id", Uuid, primary_key=True),
     Column("partner_id", Uuid, ForeignKey("partners.id"), nullable=False),
     Column("url", String(2000), nullable=False),
     Column("event_types", JSONType, nullable=False),
@@ -222,9 +202,6 @@ webhook_subscriptions = Table(
     Column("disabled_reason", Text, nullable=True),
     Column("disabled_at", UTCDateTime, nullable=True),
     Column("failing_since", UTCDateTime, nullable=True),  # the first failed attempt since the last success
-    Column("version", Integer, nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_webhook_subscriptions_partner_id_id", "partner_id", "id"),
 )
 

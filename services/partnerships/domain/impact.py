@@ -64,7 +64,7 @@ from typing import Any
 
 from shared.contracts.outreach import EventCancelled, EventCompleted
 from shared.contracts.publications import WorkPublished, WorkRetracted
-from shared.contracts.training import CertificateIssued, EnrollmentCompleted
+from shared.contracts.training import CertificateIssued, CertificateRevoked, EnrollmentCompleted
 
 WORKS_PUBLISHED = "works_published"
 TRAINEES_COMPLETED = "trainees_completed"
@@ -259,16 +259,12 @@ def _outreach_event_cancelled(data: Mapping[str, Any]) -> tuple[str, int, tuple[
     return "outreach.event:" + _subject_id(data, "id"), _version(data), ()
 
 
-# The certificates' revocation has no contract class in `shared/contracts/training.py` (training does not publish
-# it yet); the ledger reads it all the same.
-CERTIFICATE_REVOKED = "training.certificate.revoked"
-
 READERS: dict[str, Reader] = {
     WorkPublished.event_type: _work_published,
     WorkRetracted.event_type: _work_retracted,
     EnrollmentCompleted.event_type: _enrollment_completed,
     CertificateIssued.event_type: _certificate_issued,
-    CERTIFICATE_REVOKED: _certificate_revoked,
+    CertificateRevoked.event_type: _certificate_revoked,
     EventCompleted.event_type: _outreach_event_completed,
     EventCancelled.event_type: _outreach_event_cancelled,
 }

@@ -24,18 +24,7 @@ from shared.contracts.partnerships import (
 )
 from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
 from shared.ids import new_id
-
-
-class ResearchArea(enum.StrEnum):
-    protection = "protection"
-    breeding = "breeding"
-    disease_treatment = "disease_treatment"
-    epidemic_prevention = "epidemic_prevention"
-    wild_population = "wild_population"
-    habitat = "habitat"
-    genetics = "genetics"
-    education = "education"
-    other = "other"
+from shared.research import ResearchArea
 
 
 class ProjectStatus(enum.StrEnum):

@@ -15,12 +15,11 @@ inbox row of its event.
 
 from __future__ import annotations
 
-from services.partnerships.domain.impact import CERTIFICATE_REVOKED
 from services.partnerships.usecases.impact import record_impact
 from services.partnerships.usecases.webhooks import queue_deliveries
 from shared.contracts.outreach import EventCancelled, EventCompleted
 from shared.contracts.publications import WorkPublished, WorkRetracted
-from shared.contracts.training import CertificateIssued, EnrollmentCompleted
+from shared.contracts.training import CertificateIssued, CertificateRevoked, EnrollmentCompleted
 from shared.events.consumer import EventHandlers
 from shared.settings import SERVICES
 
@@ -28,7 +27,7 @@ handlers = EventHandlers()
 
 handlers.on(
     WorkPublished, WorkRetracted,
-    EnrollmentCompleted, CertificateIssued, CERTIFICATE_REVOKED,
+    EnrollmentCompleted, CertificateIssued, CertificateRevoked,
     EventCompleted, EventCancelled,
 )(record_impact)
 

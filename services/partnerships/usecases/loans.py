@@ -23,10 +23,9 @@ from services.partnerships.domain.partner import Partner
 from services.partnerships.usecases.pandas import (
     check_studbook_number_free,
     commit_entry,
-    referenced,
     referenced_panda,
 )
-from shared.db.lookup import get_visible
+from shared.db.lookup import get_referenced, get_visible
 from shared.domain import Conflict, ExpectedVersion
 from shared.pagination import keyset_page
 from shared.service import UnitOfWork
@@ -60,9 +59,9 @@ async def start_loan(uow: UnitOfWork, *, panda_id: uuid.UUID, agreement_id: uuid
     session = uow.session
     # The panda's row is locked for the rest of the transaction: two loans of one panda queue here, and the
     # second sees the first (on SQLite the write transaction already holds the database's write lock).
-    panda = await referenced(session, Panda, panda_id, field="panda_id", what="panda", for_update=True)
-    agreement = await referenced(session, Agreement, agreement_id, field="agreement_id", what="agreement")
-    await referenced(session, Partner, host_partner_id, field="host_partner_id", what="partner")
+    panda = await get_referenced(session, Panda, panda_id, field="panda_id", what="panda", for_update=True)
+    agreement = await get_referenced(session, Agreement, agreement_id, field="agreement_id", what="agreement")
+    await get_referenced(session, Partner, host_partner_id, field="host_partner_id", what="partner")
     current = (await session.execute(select(Loan).where(
         Loan.panda_id == panda.id, Loan.state == LoanState.active.value))).scalars().first()  # type: ignore[arg-type]
     last_returned_on = await session.scalar(

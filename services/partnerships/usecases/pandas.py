@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -14,27 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.partnerships.domain.loan import Loan, LoanState
 from services.partnerships.domain.panda import Panda, Sex
-from shared.db.lookup import get_visible
+from shared.db.lookup import get_referenced, get_visible
 from shared.db.search import contains
-from shared.domain import Conflict, ExpectedVersion, RuleViolated
+from shared.domain import Conflict, ExpectedVersion
 from shared.pagination import keyset_page
 from shared.service import UnitOfWork
-
-T = TypeVar("T")
-
-
-async def referenced(session: AsyncSession, entity: type[T], entity_id: uuid.UUID, *, field: str, what: str,
-                     for_update: bool = False) -> T:
-    """The `entity` a request body names in `field`; an unknown id is invalid input pointing at that field."""
-    found = await session.get(entity, entity_id, with_for_update=for_update)
-    if found is None:
-        raise RuleViolated(f"no {what} {entity_id}", ("body", field), "not_found")
-    return found
 
 
 async def referenced_panda(session: AsyncSession, panda_id: uuid.UUID | None, field: str) -> Panda | None:
     """A dam or sire a body names, if it names one."""
-    return None if panda_id is None else await referenced(session, Panda, panda_id, field=field, what="panda")
+    return None if panda_id is None else await get_referenced(session, Panda, panda_id, field=field, what="panda")
 
 
 async def check_studbook_number_free(session: AsyncSession, studbook_number: str) -> None:

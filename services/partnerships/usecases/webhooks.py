@@ -17,13 +17,14 @@ import socket
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.partnerships.db.models import partners, webhook_deliveries, webhook_subscriptions
 from services.partnerships.domain import webhook
 from services.partnerships.domain.webhook import DeliveryState, Destination, LogEntryKind, Subscription
 from shared.auth import Caller, Role
+from shared.db.engine import after_commit
 from shared.db.lookup import get_visible
 from shared.db.types import utcnow
 from shared.domain import Conflict, ExpectedVersion, NotFound, RuleViolated
@@ -40,11 +41,6 @@ KEY_MAX = 200
 # Set after a commit that queued deliveries (or replayed one): wakes this process's delivery job before its next
 # poll.
 queued = asyncio.Event()
-
-
-def wake_after_commit(session: AsyncSession) -> None:
-    """Wake the delivery job once `session`'s transaction has committed (not before: it would find nothing)."""
-    event.listen(session.sync_session, "after_commit", lambda _s: queued.set(), once=True)
 
 
 # --- destinations ---------------------------------------------------------------------------------------------
@@ -109,7 +105,7 @@ async def queue_deliveries(session: AsyncSession, event: CloudEvent) -> None:
          "created_at": now}
         for subscription_id in targets
     ])
-    wake_after_commit(session)
+    after_commit(session, queued.set)  # not before: the job would find nothing
 
 
 # --- subscriptions --------------------------------------------------------------------------------------------

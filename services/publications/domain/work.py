@@ -32,18 +32,6 @@ class WorkType(enum.StrEnum):
     dataset = "dataset"
 
 
-class ResearchArea(enum.StrEnum):
-    protection = "protection"
-    breeding = "breeding"
-    disease_treatment = "disease_treatment"
-    epidemic_prevention = "epidemic_prevention"
-    wild_population = "wild_population"
-    habitat = "habitat"
-    genetics = "genetics"
-    education = "education"
-    other = "other"
-
-
 class WorkStatus(enum.StrEnum):
     draft = "draft"
     published = "published"
