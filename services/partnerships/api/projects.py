@@ -12,11 +12,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.partnerships.domain.project import ProjectStatus, ResearchArea
+from services.partnerships.domain.project import ProjectStatus
 from services.partnerships.usecases import projects
 from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
+from shared.research import ResearchArea
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LocalizedLongText, LocalizedText
 

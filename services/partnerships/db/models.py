@@ -29,12 +29,13 @@ from services.partnerships.domain.agreement import Agreement, AgreementKind, Agr
 from services.partnerships.domain.loan import Loan, LoanState
 from services.partnerships.domain.panda import Panda, Sex
 from services.partnerships.domain.partner import Partner, PartnerKind
-from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
+from services.partnerships.domain.project import Project, ProjectStatus
 from services.partnerships.domain.webhook import Subscription, SubscriptionState
 from shared.db.naming import NAMING
 from shared.db.tables import aggregate_table
 from shared.db.types import BigIntId, JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
+from shared.research import ResearchArea
 
 metadata = MetaData(naming_convention=NAMING)
 messaging = messaging_tables(metadata)

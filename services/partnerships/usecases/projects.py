@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.partnerships.domain.agreement import Agreement
-from services.partnerships.domain.project import Project, ProjectStatus, ResearchArea
+from services.partnerships.domain.project import Project, ProjectStatus
 from services.partnerships.usecases.agreements import visible_agreement
 from shared.auth import Caller
 from shared.domain import ExpectedVersion, NotFound
 from shared.pagination import keyset_page
+from shared.research import ResearchArea
 from shared.service import UnitOfWork
 
 

@@ -12,8 +12,9 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
 from services.publications.domain.identifiers import normalize_doi, normalize_isbn, normalize_orcid
-from services.publications.domain.work import ResearchArea, WorkStatus, WorkType
+from services.publications.domain.work import WorkStatus, WorkType
 from services.publications.usecases.search import WorkFilters
+from shared.research import ResearchArea
 from shared.validation import Changes, LanguageTag, LocalizedLongText, LocalizedText, ShortText, Text
 
 Keyword = Text(100)

@@ -16,10 +16,11 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from services.publications.db.models import work_tags
 from services.publications.db.search import ranked_ids
-from services.publications.domain.work import ResearchArea, Work, WorkStatus, WorkType
+from services.publications.domain.work import Work, WorkStatus, WorkType
 from shared.auth import Caller
 from shared.db.search import contains
 from shared.pagination import decode_cursor, encode_cursor, keyset_page
+from shared.research import ResearchArea
 
 
 @dataclass(frozen=True)

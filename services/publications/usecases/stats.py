@@ -17,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.publications.db.models import known_partners
-from services.publications.domain.work import ResearchArea, Work, WorkStatus, WorkType
+from services.publications.domain.work import Work, WorkStatus, WorkType
 from services.publications.usecases.search import WorkFilters, area_counts, matching
 from shared.auth import Caller
 from shared.domain import RuleViolated
+from shared.research import ResearchArea
 
 
 @dataclass(frozen=True)
