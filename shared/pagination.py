@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -27,6 +27,14 @@ T = TypeVar("T")
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1..200")]
 Cursor = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page")]
+
+
+class PageQuery(BaseModel):
+    """The query of a list: a page (`limit`, `cursor`) and, in a subclass, the list's filters. A router takes it
+    whole as `query: Annotated[XQuery, Query()]`, so each filter is a query parameter checked as declared."""
+
+    limit: int = Field(50, ge=1, le=200, description="Page size, 1..200")
+    cursor: str | None = Field(None, max_length=512, description="`next_cursor` of the previous page")
 
 
 class Page(BaseModel, Generic[T]):

@@ -18,7 +18,7 @@ from services.partnerships.domain.agreement import AgreementKind, AgreementState
 from services.partnerships.usecases import agreements
 from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LocalizedLongText, LocalizedText, Text, stored
 
@@ -143,22 +143,9 @@ async def draft_agreement(body: AgreementIn, caller: WriterDep, uow: UnitOfWorkD
 async def list_agreements(
     caller: CallerDep,
     session: ReadSessionDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    state: Annotated[list[AgreementState] | None, Query(description="One or more states")] = None,
-    kind: AgreementKind | None = None,
-    partner_id: uuid.UUID | None = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2, pattern="^[A-Za-z]{2}$",
-                                         description="A named partner's country")] = None,
-    effective_on: Annotated[dt.date | None, Query(description="In its term on this day")] = None,
-    signed_from: dt.date | None = None,
-    signed_to: dt.date | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of the code or a title")] = None,
+    query: Annotated[agreements.AgreementQuery, Query()],
 ) -> Page[AgreementOut]:
-    filters = agreements.AgreementFilters(states=state, kind=kind, partner_id=partner_id, country=country,
-                                          effective_on=effective_on, signed_from=signed_from, signed_to=signed_to,
-                                          q=q)
-    return Page.of(await agreements.list_agreements(session, caller, filters, limit, cursor), AgreementOut.of)
+    return Page.of(await agreements.list_agreements(session, caller, query), AgreementOut.of)
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut, name="read_agreement")

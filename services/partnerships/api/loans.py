@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.partnerships.api.studbook import LoanOut, PandaOut, StudbookNumber
-from services.partnerships.domain.loan import LoanState
 from services.partnerships.domain.panda import Sex
 from services.partnerships.usecases import loans
 from shared.auth import GuardedRoute, SignedInDep, WriterDep
 from shared.http import IfMatchDep, not_modified
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import LocalizedText
 
@@ -67,16 +66,9 @@ async def start_loan(body: LoanIn, caller: WriterDep, uow: UnitOfWorkDep, clock:
 async def list_loans(
     caller: SignedInDep,
     session: ReadSessionDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    panda_id: uuid.UUID | None = None,
-    agreement_id: uuid.UUID | None = None,
-    host_partner_id: uuid.UUID | None = None,
-    state: LoanState | None = None,
+    query: Annotated[loans.LoanQuery, Query()],
 ) -> Page[LoanOut]:
-    filters = loans.LoanFilters(panda_id=panda_id, agreement_id=agreement_id, host_partner_id=host_partner_id,
-                                state=state)
-    return Page.of(await loans.list_loans(session, filters, limit, cursor), LoanOut.of)
+    return Page.of(await loans.list_loans(session, query), LoanOut.of)
 
 
 @router.get("/{loan_id}", response_model=LoanOut, name="read_loan")

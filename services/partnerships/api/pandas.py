@@ -17,7 +17,7 @@ from services.partnerships.domain.panda import Sex
 from services.partnerships.usecases import pandas
 from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, not_modified
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LocalizedText, ShortText
 
@@ -55,15 +55,9 @@ async def register_panda(body: PandaIn, caller: WriterDep, uow: UnitOfWorkDep, c
 async def list_pandas(
     caller: CallerDep,
     session: ReadSessionDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    sex: Sex | None = None,
-    on_loan: Annotated[bool | None, Query(description="Only pandas on an active loan (true) or not (false)")] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100,
-                                   description="Part of a studbook number or a name, any language")] = None,
+    query: Annotated[pandas.PandaQuery, Query()],
 ) -> Page[PandaOut]:
-    filters = pandas.PandaFilters(sex=sex, on_loan=on_loan, q=q)
-    return Page.of(await pandas.list_pandas(session, filters, limit, cursor), PandaOut.of)
+    return Page.of(await pandas.list_pandas(session, query), PandaOut.of)
 
 
 @router.get("/{panda_id}", response_model=PandaOut, name="read_panda")

@@ -17,7 +17,7 @@ from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.usecases import partners
 from shared.auth import Caller, GuardedRoute, SignedInDep, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, CountryCode, LocalizedText, Phone, ShortText, Text, stored
 
@@ -89,15 +89,9 @@ async def register_partner(body: PartnerIn, caller: WriterDep, uow: UnitOfWorkDe
 async def list_partners(
     caller: SignedInDep,
     session: ReadSessionDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    country: CountryCode | None = None,
-    kind: PartnerKind | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of a name, any language")] = None,
+    query: Annotated[partners.PartnerQuery, Query()],
 ) -> Page[PartnerOut]:
-    filters = partners.PartnerFilters(country=country, kind=kind, q=q)
-    return Page.of(await partners.list_partners(session, filters, limit, cursor),
-                   lambda p: PartnerOut.seen_by(caller, p))
+    return Page.of(await partners.list_partners(session, query), lambda p: PartnerOut.seen_by(caller, p))
 
 
 @router.get("/{partner_id}", response_model=PartnerOut, name="read_partner")

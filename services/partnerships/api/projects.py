@@ -9,14 +9,14 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.partnerships.domain.project import ProjectStatus
 from services.partnerships.usecases import projects
 from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.research import ResearchArea
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LocalizedLongText, LocalizedText
@@ -77,11 +77,10 @@ async def plan_project(agreement_id: uuid.UUID, body: ProjectIn, caller: WriterD
 
 @router.get("", response_model=Page[ProjectOut])
 async def list_projects(
-    agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None,
-    area: ResearchArea | None = None, status: ProjectStatus | None = None,
+    agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
+    query: Annotated[projects.ProjectQuery, Query()],
 ) -> Page[ProjectOut]:
-    filters = projects.ProjectFilters(area=area, status=status)
-    return Page.of(await projects.list_projects(session, caller, agreement_id, filters, limit, cursor), ProjectOut.of)
+    return Page.of(await projects.list_projects(session, caller, agreement_id, query), ProjectOut.of)
 
 
 @router.get("/{project_id}", response_model=ProjectOut, name="read_project")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +31,7 @@ from shared.db.lookup import get_visible
 from shared.db.search import contains
 from shared.db.upsert import next_in_series
 from shared.domain import ExpectedVersion, RuleViolated
-from shared.pagination import keyset_page
+from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
 
 
@@ -56,16 +56,16 @@ async def check_partners_known(session: AsyncSession, partner_ids: list[uuid.UUI
 # --- reading ---------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AgreementFilters:
-    states: list[AgreementState] | None = None
+class AgreementQuery(PageQuery):
+    state: list[AgreementState] | None = Field(None, description="One or more states")
     kind: AgreementKind | None = None
     partner_id: uuid.UUID | None = None
-    country: str | None = None  # a named partner's
-    effective_on: dt.date | None = None  # in its term on this day
+    country: str | None = Field(None, min_length=2, max_length=2, pattern="^[A-Za-z]{2}$",
+                                description="A named partner's country")
+    effective_on: dt.date | None = Field(None, description="In its term on this day")
     signed_from: dt.date | None = None
     signed_to: dt.date | None = None
-    q: str | None = None  # part of the code or a title
+    q: str | None = Field(None, min_length=1, max_length=100, description="Part of the code or a title")
 
 
 def _names(partner_id: Any) -> Any:
@@ -73,15 +73,15 @@ def _names(partner_id: Any) -> Any:
                           agreement_partners.c.partner_id == partner_id)
 
 
-async def list_agreements(session: AsyncSession, caller: Caller, filters: AgreementFilters, limit: int,
-                          cursor: str | None) -> tuple[list[Agreement], str | None]:
+async def list_agreements(session: AsyncSession, caller: Caller, filters: AgreementQuery
+                          ) -> tuple[list[Agreement], str | None]:
     a, f = Agreement, filters
     stmt = select(a)
     if not caller.is_staff:
         public = a.state.in_([s.value for s in PUBLIC_STATES])  # type: ignore[attr-defined]
         stmt = stmt.where(or_(public, _names(caller.partner_id)) if caller.partner_id is not None else public)
-    if f.states:
-        stmt = stmt.where(a.state.in_([s.value for s in f.states]))  # type: ignore[attr-defined]
+    if f.state:
+        stmt = stmt.where(a.state.in_([s.value for s in f.state]))  # type: ignore[attr-defined]
     if f.kind:
         stmt = stmt.where(a.kind == f.kind)  # type: ignore[arg-type]
     if f.partner_id:
@@ -98,7 +98,7 @@ async def list_agreements(session: AsyncSession, caller: Caller, filters: Agreem
         stmt = stmt.where(a.signed_on <= f.signed_to)  # type: ignore[operator]
     if f.q:
         stmt = stmt.where(contains(a.search_text, f.q))  # type: ignore[attr-defined]
-    return await keyset_page(session, stmt, [a.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    return await keyset_page(session, stmt, [a.id], [uuid.UUID], f.limit, f.cursor)  # type: ignore[list-item]
 
 
 # --- writing ---------------------------------------------------------------------------------------------------

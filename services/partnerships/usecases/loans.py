@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -27,7 +26,7 @@ from services.partnerships.usecases.pandas import (
 )
 from shared.db.lookup import get_referenced, get_visible
 from shared.domain import Conflict, ExpectedVersion
-from shared.pagination import keyset_page
+from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
 
 
@@ -35,23 +34,21 @@ async def visible_loan(session: AsyncSession, loan_id: uuid.UUID, *, for_update:
     return await get_visible(session, Loan, loan_id, what="loan", for_update=for_update)
 
 
-@dataclass(frozen=True)
-class LoanFilters:
+class LoanQuery(PageQuery):
     panda_id: uuid.UUID | None = None
     agreement_id: uuid.UUID | None = None
     host_partner_id: uuid.UUID | None = None
     state: LoanState | None = None
 
 
-async def list_loans(session: AsyncSession, filters: LoanFilters, limit: int, cursor: str | None
-                     ) -> tuple[list[Loan], str | None]:
+async def list_loans(session: AsyncSession, filters: LoanQuery) -> tuple[list[Loan], str | None]:
     stmt = select(Loan)
     for name in ("panda_id", "agreement_id", "host_partner_id"):
         if (value := getattr(filters, name)) is not None:
             stmt = stmt.where(getattr(Loan, name) == value)
     if filters.state:
         stmt = stmt.where(Loan.state == filters.state.value)  # type: ignore[arg-type]
-    return await keyset_page(session, stmt, [Loan.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    return await keyset_page(session, stmt, [Loan.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]
 
 
 async def start_loan(uow: UnitOfWork, *, panda_id: uuid.UUID, agreement_id: uuid.UUID, host_partner_id: uuid.UUID,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +17,7 @@ from services.partnerships.domain.panda import Panda, Sex
 from shared.db.lookup import get_referenced, get_visible
 from shared.db.search import contains
 from shared.domain import Conflict, ExpectedVersion
-from shared.pagination import keyset_page
+from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
 
 
@@ -49,15 +49,14 @@ async def visible_panda(session: AsyncSession, panda_id: uuid.UUID, *, for_updat
     return await get_visible(session, Panda, panda_id, what="panda", for_update=for_update)
 
 
-@dataclass(frozen=True)
-class PandaFilters:
+class PandaQuery(PageQuery):
     sex: Sex | None = None
-    on_loan: bool | None = None  # on an active loan (true) or not (false)
-    q: str | None = None  # part of a studbook number or a name, in any language
+    on_loan: bool | None = Field(None, description="Only pandas on an active loan (true) or not (false)")
+    q: str | None = Field(None, min_length=1, max_length=100,
+                          description="Part of a studbook number or a name, any language")
 
 
-async def list_pandas(session: AsyncSession, filters: PandaFilters, limit: int, cursor: str | None
-                      ) -> tuple[list[Panda], str | None]:
+async def list_pandas(session: AsyncSession, filters: PandaQuery) -> tuple[list[Panda], str | None]:
     stmt = select(Panda)
     if filters.sex:
         stmt = stmt.where(Panda.sex == filters.sex.value)  # type: ignore[arg-type]
@@ -66,7 +65,7 @@ async def list_pandas(session: AsyncSession, filters: PandaFilters, limit: int, 
         stmt = stmt.where(active if filters.on_loan else ~active)
     if filters.q:
         stmt = stmt.where(contains(Panda.search_text, filters.q))  # type: ignore[attr-defined]
-    return await keyset_page(session, stmt, [Panda.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    return await keyset_page(session, stmt, [Panda.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]
 
 
 async def register_panda(uow: UnitOfWork, entry: dict[str, Any], now: dt.datetime) -> Panda:

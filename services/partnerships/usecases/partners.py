@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,23 +14,22 @@ from services.partnerships.domain.partner import Partner, PartnerKind
 from shared.db.lookup import get_visible
 from shared.db.search import contains
 from shared.domain import ExpectedVersion
-from shared.pagination import keyset_page
+from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
+from shared.validation import CountryCode
 
 
 async def visible_partner(session: AsyncSession, partner_id: uuid.UUID, *, for_update: bool = False) -> Partner:
     return await get_visible(session, Partner, partner_id, what="partner", for_update=for_update)
 
 
-@dataclass(frozen=True)
-class PartnerFilters:
-    country: str | None = None
+class PartnerQuery(PageQuery):
+    country: CountryCode | None = None
     kind: PartnerKind | None = None
-    q: str | None = None  # part of a name, in any language
+    q: str | None = Field(None, min_length=1, max_length=100, description="Part of a name, any language")
 
 
-async def list_partners(session: AsyncSession, filters: PartnerFilters, limit: int, cursor: str | None
-                        ) -> tuple[list[Partner], str | None]:
+async def list_partners(session: AsyncSession, filters: PartnerQuery) -> tuple[list[Partner], str | None]:
     stmt = select(Partner)
     if filters.country:
         stmt = stmt.where(Partner.country == filters.country)  # type: ignore[arg-type]
@@ -38,7 +37,7 @@ async def list_partners(session: AsyncSession, filters: PartnerFilters, limit: i
         stmt = stmt.where(Partner.kind == filters.kind)  # type: ignore[arg-type]
     if filters.q:
         stmt = stmt.where(contains(Partner.search_text, filters.q))  # type: ignore[attr-defined]
-    return await keyset_page(session, stmt, [Partner.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    return await keyset_page(session, stmt, [Partner.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]
 
 
 async def register_partner(uow: UnitOfWork, fields: dict[str, Any], now: dt.datetime) -> Partner:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from services.partnerships.domain.project import Project, ProjectStatus
 from services.partnerships.usecases.agreements import visible_agreement
 from shared.auth import Caller
 from shared.domain import ExpectedVersion, NotFound
-from shared.pagination import keyset_page
+from shared.pagination import PageQuery, keyset_page
 from shared.research import ResearchArea
 from shared.service import UnitOfWork
 
@@ -32,21 +31,20 @@ async def visible_project(session: AsyncSession, caller: Caller, agreement_id: u
     return project, agreement
 
 
-@dataclass(frozen=True)
-class ProjectFilters:
+class ProjectQuery(PageQuery):
     area: ResearchArea | None = None
     status: ProjectStatus | None = None
 
 
-async def list_projects(session: AsyncSession, caller: Caller, agreement_id: uuid.UUID, filters: ProjectFilters,
-                        limit: int, cursor: str | None) -> tuple[list[Project], str | None]:
+async def list_projects(session: AsyncSession, caller: Caller, agreement_id: uuid.UUID, filters: ProjectQuery
+                        ) -> tuple[list[Project], str | None]:
     await visible_agreement(session, caller, agreement_id)
     stmt = select(Project).where(Project.agreement_id == agreement_id)  # type: ignore[arg-type]
     if filters.area:
         stmt = stmt.where(Project.area == filters.area)  # type: ignore[arg-type]
     if filters.status:
         stmt = stmt.where(Project.status == filters.status)  # type: ignore[arg-type]
-    return await keyset_page(session, stmt, [Project.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    return await keyset_page(session, stmt, [Project.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]
 
 
 async def plan_project(uow: UnitOfWork, caller: Caller, agreement_id: uuid.UUID, fields: dict[str, Any],

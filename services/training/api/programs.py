@@ -14,7 +14,7 @@ from services.training.domain.program import ProgramFormat, ProgramStatus
 from services.training.usecases import programs
 from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Cursor, Limit, Page
+from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LanguageTag, LocalizedLongText, LocalizedText, Text
 
@@ -72,16 +72,9 @@ async def draft_program(body: ProgramIn, _caller: WriterDep, uow: UnitOfWorkDep,
 async def list_programs(
     caller: CallerDep,
     session: ReadSessionDep,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    status: ProgramStatus | None = None,
-    format: ProgramFormat | None = None,
-    language: LanguageTag | None = None,
-    topic: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of a title or topic")] = None,
+    query: Annotated[programs.ProgramQuery, Query()],
 ) -> Page[ProgramOut]:
-    filters = programs.ProgramFilters(status=status, format=format, language=language, topic=topic, q=q)
-    return Page.of(await programs.list_programs(session, caller, filters, limit, cursor), ProgramOut.of)
+    return Page.of(await programs.list_programs(session, caller, query), ProgramOut.of)
 
 
 @router.get("/{program_id}", response_model=ProgramOut, name="read_program")

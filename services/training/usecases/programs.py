@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +17,9 @@ from shared.auth import Caller
 from shared.db.lookup import get_visible
 from shared.db.search import contains
 from shared.domain import ExpectedVersion
-from shared.pagination import keyset_page
+from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
+from shared.validation import LanguageTag
 
 
 def may_see(caller: Caller, program: Program) -> bool:
@@ -32,17 +33,16 @@ async def visible_program(session: AsyncSession, caller: Caller, program_id: uui
                              may_see=lambda p: may_see(caller, p))
 
 
-@dataclass(frozen=True)
-class ProgramFilters:
+class ProgramQuery(PageQuery):
     status: ProgramStatus | None = None
     format: ProgramFormat | None = None
-    language: str | None = None
-    topic: str | None = None
-    q: str | None = None
+    language: LanguageTag | None = None
+    topic: str | None = Field(None, min_length=1, max_length=100)
+    q: str | None = Field(None, min_length=1, max_length=100, description="Part of a title or topic")
 
 
-async def list_programs(session: AsyncSession, caller: Caller, filters: ProgramFilters, limit: int,
-                        cursor: str | None) -> tuple[list[Program], str | None]:
+async def list_programs(session: AsyncSession, caller: Caller, filters: ProgramQuery
+                        ) -> tuple[list[Program], str | None]:
     stmt = select(Program)
     if not caller.is_staff:
         stmt = stmt.where(Program.status != ProgramStatus.draft)  # type: ignore[arg-type]
@@ -56,7 +56,7 @@ async def list_programs(session: AsyncSession, caller: Caller, filters: ProgramF
         stmt = stmt.where(contains(Program.tags, program_tags([filters.topic], [])))  # type: ignore[attr-defined]
     if filters.language:
         stmt = stmt.where(contains(Program.tags, program_tags([], [filters.language])))  # type: ignore[attr-defined]
-    return await keyset_page(session, stmt, [Program.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+    return await keyset_page(session, stmt, [Program.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]
 
 
 async def draft_program(uow: UnitOfWork, fields: dict[str, Any], now: dt.datetime) -> Program:
