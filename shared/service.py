@@ -196,6 +196,12 @@ class UnitOfWork:
         for _, event in sorted(recorded, key=lambda e: e[0]):
             await self.publish(event)
 
+    async def commit_new(self, aggregate: A) -> A:
+        """The usual creation: add the new aggregate (with the events it recorded being made) and commit."""
+        self.session.add(aggregate)
+        await self.commit()
+        return aggregate
+
     async def commit_change(self, aggregate: A, expected: ExpectedVersion, change: Callable[[A], object]) -> A:
         """The usual write: check that the writer saw the (locked) aggregate's version, apply `change`, commit."""
         expected.check(aggregate.version)

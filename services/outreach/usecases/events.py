@@ -128,10 +128,7 @@ async def check_references(session: AsyncSession, fields: dict[str, Any]) -> Non
 
 async def draft_event(uow: UnitOfWork, fields: dict[str, Any], now: dt.datetime) -> OutreachEvent:
     await check_references(uow.session, fields)
-    event = OutreachEvent.draft(now=now, **fields)
-    uow.session.add(event)
-    await uow.commit()
-    return event
+    return await uow.commit_new(OutreachEvent.draft(now=now, **fields))
 
 
 async def update_event(uow: UnitOfWork, caller: Caller, event_id: uuid.UUID, changes: dict[str, Any],

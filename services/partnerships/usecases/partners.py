@@ -41,10 +41,7 @@ async def list_partners(session: AsyncSession, filters: PartnerQuery) -> tuple[l
 
 
 async def register_partner(uow: UnitOfWork, fields: dict[str, Any], now: dt.datetime) -> Partner:
-    partner = Partner.register(now=now, **fields)
-    uow.session.add(partner)
-    await uow.commit()
-    return partner
+    return await uow.commit_new(Partner.register(now=now, **fields))
 
 
 async def update_partner(uow: UnitOfWork, partner_id: uuid.UUID, changes: dict[str, Any], expected: ExpectedVersion,

@@ -50,10 +50,7 @@ async def list_projects(session: AsyncSession, caller: Caller, agreement_id: uui
 async def plan_project(uow: UnitOfWork, caller: Caller, agreement_id: uuid.UUID, fields: dict[str, Any],
                        now: dt.datetime) -> Project:
     agreement = await visible_agreement(uow.session, caller, agreement_id)
-    project = Project.plan(agreement, now=now, **fields)
-    uow.session.add(project)
-    await uow.commit()
-    return project
+    return await uow.commit_new(Project.plan(agreement, now=now, **fields))
 
 
 async def update_project(uow: UnitOfWork, caller: Caller, agreement_id: uuid.UUID, project_id: uuid.UUID,

@@ -149,10 +149,7 @@ async def create_subscription(uow: UnitOfWork, caller: Caller, fields: dict[str,
     count = (await uow.session.execute(select(func.count()).where(s.c.partner_id == partner_id))).scalar_one()
     if count >= MAX_SUBSCRIPTIONS_PER_PARTNER:
         raise Conflict(f"a partner has at most {MAX_SUBSCRIPTIONS_PER_PARTNER} webhook subscriptions")
-    subscription = Subscription.create(partner_id=partner_id, now=now, **fields)
-    uow.session.add(subscription)
-    await uow.commit()
-    return subscription
+    return await uow.commit_new(Subscription.create(partner_id=partner_id, now=now, **fields))
 
 
 async def list_subscriptions(session: AsyncSession, caller: Caller, partner_id: uuid.UUID | None,

@@ -45,10 +45,7 @@ async def list_cohorts(session: AsyncSession, caller: Caller, program_id: uuid.U
 async def schedule_cohort(uow: UnitOfWork, caller: Caller, program_id: uuid.UUID, fields: dict[str, Any],
                           now: dt.datetime) -> Cohort:
     program = await visible_program(uow.session, caller, program_id)
-    cohort = Cohort.schedule(program, now=now, **fields)
-    uow.session.add(cohort)
-    await uow.commit()
-    return cohort
+    return await uow.commit_new(Cohort.schedule(program, now=now, **fields))
 
 
 async def update_cohort(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, changes: dict[str, Any],

@@ -60,10 +60,7 @@ async def list_programs(session: AsyncSession, caller: Caller, filters: ProgramQ
 
 
 async def draft_program(uow: UnitOfWork, fields: dict[str, Any], now: dt.datetime) -> Program:
-    program = Program.draft(now=now, **fields)
-    uow.session.add(program)
-    await uow.commit()
-    return program
+    return await uow.commit_new(Program.draft(now=now, **fields))
 
 
 async def update_program(uow: UnitOfWork, caller: Caller, program_id: uuid.UUID, changes: dict[str, Any],
