@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Annotated, Any, ClassVar
 
 import langcodes
@@ -16,7 +17,9 @@ def _no_nul(value: str) -> str:
     # PostgreSQL cannot store NUL in text; refusing it here keeps a client's bytes from becoming a 500.
     if "\x00" in value:
         raise ValueError("text must not contain NUL characters")
-    return value
+    # One form for every text stored and compared (Unicode NFC): "Zürich" sent as "u" + a combining diaeresis is
+    # stored as the "ü" everyone else sends.
+    return unicodedata.normalize("NFC", value)
 
 
 def _country(value: str) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import registry
 from services.outreach.domain.event import EventKind, EventStatus, OutreachEvent
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.db.naming import NAMING
+from shared.db.search import fold
 from shared.db.tables import aggregate_table
 from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
@@ -96,9 +97,9 @@ def event_tags(*, audiences: list[str] = (), languages: list[str] = (), partner_
 
 
 def city_key(city: str | None) -> str | None:
-    """The city as the `city` column holds it and the filter compares it: lower-cased, and cut to the column's
-    200 characters (lower-casing can lengthen a text: "İ" becomes two characters)."""
-    return city.lower()[:200] if city else None
+    """The city as the `city` column holds it and the filter compares it: folded (`shared/db/search.py`, so
+    `zurich` finds Zürich), and cut to the column's 200 characters (folding can lengthen a text)."""
+    return fold(city)[:200] if city else None
 
 
 @event.listens_for(OutreachEvent, "before_insert")

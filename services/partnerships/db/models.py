@@ -32,6 +32,7 @@ from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.domain.project import Project, ProjectStatus
 from services.partnerships.domain.webhook import Subscription, SubscriptionState
 from shared.db.naming import NAMING
+from shared.db.search import fold
 from shared.db.tables import aggregate_table
 from shared.db.types import BigIntId, JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
@@ -267,13 +268,13 @@ mapper_registry.map_imperatively(
 @event.listens_for(Partner, "before_insert")
 @event.listens_for(Partner, "before_update")
 def _index_partner(_mapper: Any, _conn: Any, partner: Partner) -> None:
-    partner.search_text = " ".join(partner.name.values()).lower()  # type: ignore[attr-defined]
+    partner.search_text = fold(*partner.name.values())  # type: ignore[attr-defined]
 
 
 @event.listens_for(Agreement, "before_insert")
 @event.listens_for(Agreement, "before_update")
 def _index_agreement(_mapper: Any, _conn: Any, agreement: Agreement) -> None:
-    agreement.search_text = " ".join([agreement.code, *agreement.title.values()]).lower()  # type: ignore[attr-defined]
+    agreement.search_text = fold(agreement.code, *agreement.title.values())  # type: ignore[attr-defined]
 
 
 @event.listens_for(Agreement, "after_insert")
@@ -293,7 +294,7 @@ def _agreement_partner_rows(_mapper: Any, conn: Any, agreement: Agreement) -> No
 @event.listens_for(Panda, "before_insert")
 @event.listens_for(Panda, "before_update")
 def _index_panda(_mapper: Any, _conn: Any, panda: Panda) -> None:
-    panda.search_text = " ".join([panda.studbook_number, *panda.name.values()]).lower()  # type: ignore[attr-defined]
+    panda.search_text = fold(panda.studbook_number, *panda.name.values())  # type: ignore[attr-defined]
 
 
 # `pandas.sex` and `loans.state` are plain strings in the tables; the domain sees its enums.

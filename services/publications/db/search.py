@@ -10,7 +10,6 @@ text is folded to no accents on the way in and in queries, so "Müller" is found
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 
 from sqlalchemy import text
@@ -18,17 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.publications.db.models import FTS_TABLE
 from services.publications.domain.work import Work
+from shared.db.search import fold
 
 # bm25 weights of the FTS5 columns (work_id, title, keywords, authors, abstract); ts_rank weighs {D, C, B, A}:
 # the abstract (C) counts least, keywords and authors (B) more, the title (A) most.
 _FTS5_WEIGHTS = "0.0, 10.0, 4.0, 4.0, 1.0"
 _WORDS = re.compile(r"\w+", re.UNICODE)
 
-
-
-def fold(text_: str) -> str:
-    """Without accents, as both the index and the queries see text: "Zoë Müller" is "Zoe Muller"."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text_) if not unicodedata.combining(c))
 
 
 def _parts(work: Work) -> dict[str, str]:

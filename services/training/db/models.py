@@ -25,6 +25,7 @@ from services.training.domain.cohort import Cohort
 from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Seat
 from services.training.domain.program import Program, ProgramFormat, ProgramStatus
 from shared.db.naming import NAMING
+from shared.db.search import fold
 from shared.db.tables import aggregate_table
 from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
@@ -135,7 +136,7 @@ mapper_registry.map_imperatively(
 @event.listens_for(Program, "before_insert")
 @event.listens_for(Program, "before_update")
 def _index_program(_mapper: Any, _conn: Any, program: Program) -> None:
-    program.search_text = " ".join([*program.title.values(), *program.topics]).lower()  # type: ignore[attr-defined]
+    program.search_text = fold(*program.title.values(), *program.topics)  # type: ignore[attr-defined]
     program.tags = program_tags(program.topics, program.languages)  # type: ignore[attr-defined]
 
 
