@@ -25,6 +25,14 @@ class Conflict(DomainError):
     """The change clashes with what exists: a duplicate, or a state that does not allow it."""
 
 
+class Incomplete(Conflict):
+    """The change needs something the aggregate does not have yet: `missing` names the fields to give first."""
+
+    def __init__(self, detail: str, missing: Iterable[str]) -> None:
+        super().__init__(detail)
+        self.missing = list(missing)
+
+
 class InvalidTransition(Conflict):
     """A state machine was asked for an action its current state does not allow."""
 

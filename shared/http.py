@@ -8,7 +8,6 @@ from fastapi import Depends, Request, Response
 from pydantic import BaseModel
 
 from shared.domain import ANY_VERSION, ExpectedVersion
-from shared.problems import precondition_failed
 
 
 def etag_of(version: int | str) -> str:
@@ -16,44 +15,37 @@ def etag_of(version: int | str) -> str:
 
 
 def _tags(header: str) -> list[str]:
-    return [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+    return [t.strip() for t in header.split(",") if t.strip()]
 
 
-def check_if_match(request: Request, version: int) -> None:
-    """`If-Match` on PATCH and transitions: a stale version is a 412 and nothing changes."""
-    header = request.headers.get("if-match")
-    if header is None:
-        return
-    tags = _tags(header)
-    if "*" in tags or etag_of(version) in tags:
-        return
-    raise precondition_failed(
-        f"the resource is at version {version}; your If-Match names another. Read it again and retry."
-    )
+def _weakly(tags: list[str]) -> list[str]:
+    return [t.removeprefix("W/") for t in tags]
 
 
 def expected_version(request: Request) -> ExpectedVersion:
-    """The versions the client's `If-Match` names (`*` or none: any); use cases check it under their lock."""
+    """The versions the client's `If-Match` names (`*` or none: any); use cases check it under their lock.
+    `If-Match` uses the strong comparison (RFC 9110 §13.1.1): a weak tag (`W/"3"`) matches no version, so it is
+    always a 412."""
     header = request.headers.get("if-match")
     if header is None or "*" in (tags := _tags(header)):
         return ANY_VERSION
     return ExpectedVersion(frozenset(int(t[1:-1]) for t in tags
-                                     if len(t) > 2 and t[0] == t[-1] == '"' and t[1:-1].isdigit()
-                                     and len(t) < 20))
+                                     if 2 < len(t) < 20 and t[0] == t[-1] == '"' and t[1:-1].isdigit()))
 
 
 IfMatchDep = Annotated[ExpectedVersion, Depends(expected_version)]
 
 
-def not_modified(request: Request, version: int | str) -> Response | None:
-    """`If-None-Match` on GET: the client's copy is current, so answer 304 with no body."""
+def not_modified(request: Request, version: int | str, headers: dict[str, str] | None = None) -> Response | None:
+    """`If-None-Match` on GET: the client's copy is current, so answer 304 with no body (with `headers`, and the
+    ETag of `version`). If-None-Match uses the weak comparison (RFC 9110 §13.1.2): W/"3" is as good as "3"."""
     header = request.headers.get("if-none-match")
-    if header and ("*" in _tags(header) or etag_of(version) in _tags(header)):
-        return Response(status_code=304, headers={"ETag": etag_of(version)})
+    if header and ("*" in _tags(header) or etag_of(version) in _weakly(_tags(header))):
+        return Response(status_code=304, headers={**(headers or {}), "ETag": etag_of(version)})
     return None
 
 
-def set_etag(response: Response, version: int) -> None:
+def set_etag(response: Response, version: int | str) -> None:
     response.headers["ETag"] = etag_of(version)
 
 

@@ -155,6 +155,8 @@ def _on_database(_eh: ExceptionHandler, _request: Request, exc: Exception) -> Pr
 def _on_domain(_eh: ExceptionHandler, _request: Request, exc: Exception) -> Problem:
     if isinstance(exc, domain.StaleVersion):
         return precondition_failed(exc.detail)
+    if isinstance(exc, domain.Incomplete):
+        return conflict(exc.detail, missing=exc.missing)
     if isinstance(exc, domain.InvalidTransition):
         return conflict(exc.detail, state=exc.state, allowed_actions=exc.allowed)
     if isinstance(exc, domain.Conflict):

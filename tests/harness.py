@@ -393,6 +393,18 @@ def jwt_token(role: str, sub: str = "person-1", partner_id: str | None = None, e
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+def post_retrying(client: httpx.Client, url: str, attempts: int = 20, **kwargs: Any) -> httpx.Response:
+    """POST as the contract tells clients to: with an Idempotency-Key, sent again after Retry-After while the
+    answer is a 503 (a service over its limit or past its deadline committed nothing)."""
+    headers = {"Idempotency-Key": uuid.uuid4().hex, **kwargs.pop("headers", {})}
+    for _ in range(attempts):
+        r = client.post(url, headers=headers, **kwargs)
+        if r.status_code != 503:
+            return r
+        time.sleep(float(r.headers.get("Retry-After", "1")))
+    return r
+
+
 def problem_of(response: httpx.Response) -> dict[str, Any]:
     assert response.headers["content-type"].startswith("application/problem+json"), response.text
     body = json.loads(response.content)

@@ -4,14 +4,13 @@ frees, and the rules of when one may apply."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
-from tests.harness import Stack, problem_of
+from tests.harness import Stack, post_retrying, problem_of
 
 TRAINING = "/api/v1/training"
 
@@ -45,13 +44,8 @@ def test_200_concurrent_enrollments_into_20_seats(stack: Stack, coordinator, key
     url = f"{TRAINING}/cohorts/{cohort['id']}/enrollments"
 
     def apply(i: int) -> dict[str, Any]:
-        body, key = participant(i), uuid.uuid4().hex
         with stack.client(keys["coordinator"]) as c:
-            for _ in range(20):  # as the contract tells clients: a 503 is sent again with its Idempotency-Key
-                r = c.post(url, json=body, headers={"Idempotency-Key": key})
-                if r.status_code != 503:
-                    break
-                time.sleep(float(r.headers["Retry-After"]))
+            r = post_retrying(c, url, json=participant(i))
             assert r.status_code == 201, r.text
             return r.json()
 

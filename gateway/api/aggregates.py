@@ -22,6 +22,7 @@ from gateway.deps import GatewayCallerDep
 from gateway.routing import RoutingTable
 from shared.auth import STAFF, Caller
 from shared.context import request_id_var, traceparent_var
+from shared.http import etag_of, not_modified
 
 log = logging.getLogger("aggregates")
 router = APIRouter(tags=["aggregates"])
@@ -119,8 +120,8 @@ async def mobile_home(request: Request, caller: GatewayCallerDep) -> Response:
                                                    ("training", programs)) if part is None),
     }
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    etag = '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-        return Response(status_code=304, headers=headers)
-    return JSONResponse(body, headers=headers)
+    tag = hashlib.sha256(content).hexdigest()[:32]
+    headers = {"Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
+    if (unchanged := not_modified(request, tag, headers)) is not None:
+        return unchanged
+    return JSONResponse(body, headers={**headers, "ETag": etag_of(tag)})

@@ -44,7 +44,8 @@ class EventOut(Representation):
     starts_at_local: dt.datetime = Field(description="starts_at in the event's timezone")
     ends_at_local: dt.datetime
     capacity: int
-    places_left: int
+    places_left: int = Field(description="Places a newcomer can get now: 0 while anyone waits")
+    places_unfilled: int = Field(description="Capacity not taken by confirmed people, whether or not anyone waits")
     partner_ids: list[uuid.UUID]
     agreement_ids: list[uuid.UUID]
     work_ids: list[uuid.UUID]

@@ -27,7 +27,7 @@ from typing import Any
 
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.contracts.outreach import EventCancelled, EventCompleted, EventDrafted, EventScheduled, EventUpdated
-from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
+from shared.domain import Aggregate, Conflict, Incomplete, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -140,15 +140,19 @@ class OutreachEvent(Aggregate):
         zone(self.timezone)
         if self.starts_at >= self.ends_at:
             raise RuleViolated("ends_at must be after starts_at", ("body", "ends_at"))
-        if self.venue is None and self.online_url is None:
-            raise RuleViolated("an event has a venue or an online URL", ("body", "venue"))
+        if self.status is S.scheduled and not self.has_a_place:
+            raise RuleViolated("a scheduled event keeps a venue or an online URL", ("body", "venue"))
         if self.capacity < self.confirmed_people:
             raise Conflict(f"{self.confirmed_people} people are confirmed already; capacity cannot go below that")
 
     # --- the lifecycle -----------------------------------------------------------------------------------------
 
     def schedule(self, now: dt.datetime) -> None:
-        """Registrations open."""
+        """Registrations open. A draft may lack a venue; scheduling needs one, or an online URL (a 409 naming
+        them otherwise: they are what the draft must be given first)."""
+        if self.status is S.draft and not self.has_a_place:
+            raise Incomplete("cannot schedule the event: it has neither a venue nor an online URL; give one first",
+                             missing=["venue", "online_url"])
         self._move("schedule", now)
         self.record(EventScheduled.of(self))
 
@@ -203,8 +207,20 @@ class OutreachEvent(Aggregate):
     # --- places ------------------------------------------------------------------------------------------------
 
     @property
-    def places_left(self) -> int:
+    def has_a_place(self) -> bool:
+        """Where people go: a venue, or an online URL."""
+        return self.venue is not None or self.online_url is not None
+
+    @property
+    def places_unfilled(self) -> int:
+        """Capacity not taken by confirmed people, whether or not anyone waits for it."""
         return self.capacity - self.confirmed_people
+
+    @property
+    def places_left(self) -> int:
+        """What a newcomer can get now: nothing while anyone waits (the waitlist goes first, a party is never
+        split, so a party waiting for more places than are free keeps the free ones from newcomers)."""
+        return 0 if self.waiting_people > 0 else self.places_unfilled
 
     def check_registrable(self) -> None:
         if self.status is not S.scheduled:
@@ -217,7 +233,7 @@ class OutreachEvent(Aggregate):
         if registration.party_size > self.capacity:
             raise RuleViolated(f"a party of {registration.party_size} is larger than the event ({self.capacity})",
                                ("body", "party_size"))
-        if self.waiting_people == 0 and registration.party_size <= self.places_left:
+        if registration.party_size <= self.places_left:
             self.confirmed_people += registration.party_size
             registration.confirm(now)
         else:
@@ -244,7 +260,7 @@ class OutreachEvent(Aggregate):
         that does not fit is not split and not overtaken. Answers who was confirmed."""
         confirmed = []
         for registration in sorted(waiting, key=lambda r: r.waitlist_ticket or 0):
-            if registration.party_size > self.places_left:
+            if registration.party_size > self.places_unfilled:
                 break
             self.waiting_people -= registration.party_size
             self.confirmed_people += registration.party_size

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from services.partnerships.usecases import impact
 from shared.auth import GuardedRoute, SignedInDep
+from shared.http import not_modified, set_etag
 from shared.service import ReadSessionDep
 
 router = APIRouter(route_class=GuardedRoute, tags=["impact"])
@@ -39,12 +40,10 @@ class AgreementImpactOut(ImpactOut):
 
 def _answer(request: Request, response: Response, body: dict[str, Any]) -> Any:
     """The figures, with an ETag of their values (they have no version of their own) and 304 on a match."""
-    digest = hashlib.sha256(repr(sorted(body.items())).encode()).hexdigest()[:20]
-    etag = f'"impact-{digest}"'
-    header = request.headers.get("if-none-match")
-    if header and any(t.strip().removeprefix("W/") in (etag, "*") for t in header.split(",")):
-        return Response(status_code=304, headers={"ETag": etag})
-    response.headers["ETag"] = etag
+    tag = "impact-" + hashlib.sha256(repr(sorted(body.items())).encode()).hexdigest()[:20]
+    if (unchanged := not_modified(request, tag)) is not None:
+        return unchanged
+    set_etag(response, tag)
     return body
 
 

@@ -68,7 +68,8 @@ class CohortOut(Representation):
     capacity: int
     reserved_seats: int
     seats_taken: int
-    seats_left: int
+    seats_left: int = Field(description="What a newcomer can get now: 0 while anyone waits")
+    seats_unfilled: int = Field(description="Capacity not taken, whether or not anyone waits for it")
     reserved_seats_left: int
     waitlist_length: int
     enrollment_opens_at: dt.datetime

@@ -105,8 +105,15 @@ class Cohort(Aggregate):
         return self.general_taken + self.reserved_taken
 
     @property
-    def seats_left(self) -> int:
+    def seats_unfilled(self) -> int:
+        """Capacity not taken, whether or not anyone waits for it."""
         return self.capacity - self.seats_taken
+
+    @property
+    def seats_left(self) -> int:
+        """What a newcomer can get now: nothing while anyone waits (the waitlist goes first), else the seats not
+        taken (a reserved one only for a partner's staff within its quota: `reserved_seats_left`)."""
+        return 0 if self.waitlist_length > 0 else self.seats_unfilled
 
     @property
     def general_seats_left(self) -> int:
