@@ -96,7 +96,7 @@ def test_an_import_with_good_duplicate_and_broken_records(coordinator, anonymous
         {k: v for k, v in item(word).items() if k != "title"},
         item(word, issued={"raw": "sometime"}),
         "not an item",
-        item(word, type="song"),
+        item(word, type="recipe"),  # no CSL type
         item(word, author=[{"family": "Li", "given": "Wei", "ORCID": "0000-0002-1825-0098"}]),
     ]
     r = import_items(coordinator, items)
@@ -121,15 +121,19 @@ def test_an_import_with_good_duplicate_and_broken_records(coordinator, anonymous
     assert (article["type"], article["date"], article["year"], article["doi"]) == \
         ("journal_article", "2031-03-07", 2031, new)
     assert article["title"] == {"en": f"Bamboo diet of captive pandas {word}"}
-    assert article["authors"] == [{"name": "Zoë Müller", "orcid": "0000-0002-1825-0097", "affiliation": "Berlin Zoo",
-                                   "corresponding": False}, {"name": "Wolong Panda Team", "corresponding": False}]
+    assert article["authors"] == [
+        {"name": "Zoë Müller", "type": "person", "role": "author", "orcid": "0000-0002-1825-0097",
+         "affiliation": "Berlin Zoo", "corresponding": False},
+        {"name": "Wolong Panda Team", "type": "organization", "role": "author", "corresponding": False}]
     assert (article["venue"], article["volume"], article["issue"], article["pages"]) == \
         ("Journal of Zoology", "12", "3", "101-109")
     assert article["keywords"] == ["bamboo", "diet", "gut"]
     assert article["open_access_url"] == "https://example.org/oa/bamboo.pdf"
     book = coordinator.get(f"{WORKS}/{results[1]['id']}").json()
-    assert (book["type"], book["isbn"], book["date"], book["language"]) == ("book", "9780306406157", "2030", "zh-CN")
-    assert book["title"] == {"zh-CN": f"大熊猫 {word}"} and book["authors"][0]["name"] == "Hemin Zhang"
+    assert (book["type"], book["isbn"], book["date"], book["language"]) == \
+        ("edited_book", "9780306406157", "2030", "zh-CN"), "a book with editors and no author is an edited book"
+    assert book["title"] == {"zh-CN": f"大熊猫 {word}"}
+    assert [(a["name"], a["role"]) for a in book["authors"]] == [("Hemin Zhang", "editor")]
     assert book["open_access_url"] is None, "a doi.org link is no open-access copy"
     assert anonymous.get(f"{WORKS}/{results[0]['id']}").status_code == 404, "a draft is not public"
 
@@ -161,7 +165,7 @@ Exported by a reference manager.
 }}
 @article{{broken, title = {{An entry that never ends {word}}},
 @article{{baddoi, author = {{Li, Wei}}, title = {{Bad DOI {word}}}, year = 2027, doi = {{10.12/x}}}}
-@misc{{web, author = {{Li, Wei}}, title = {{A web page {word}}}, year = 2027}}
+@recipe{{web, author = {{Li, Wei}}, title = {{Not a type anyone knows {word}}}, year = 2027}}
 @article{{noyear, author = {{Li, Wei}}, title = {{Undated {word}}}}}
 """
     r = send(coordinator, bibtex, BIBTEX)
@@ -334,7 +338,8 @@ def zeros(names: list[str], **counts: int) -> dict[str, int]:
 
 
 TYPES = ["journal_article", "book", "book_chapter", "conference_paper", "report", "popular_science_book",
-         "popular_article", "thesis", "dataset"]
+         "popular_article", "thesis", "dataset", "edited_book", "manual", "web_resource", "patent", "software",
+         "other"]
 AREAS = ["protection", "breeding", "disease_treatment", "epidemic_prevention", "wild_population", "habitat",
          "genetics", "education", "other"]
 

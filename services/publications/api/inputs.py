@@ -11,8 +11,8 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
 
-from services.publications.domain.identifiers import normalize_doi, normalize_isbn, normalize_orcid
-from services.publications.domain.work import WorkStatus, WorkType
+from services.publications.domain.identifiers import DATE_RULE, normalize_doi, normalize_isbn, normalize_orcid
+from services.publications.domain.work import ContributorRole, ContributorType, WorkStatus, WorkType
 from services.publications.usecases.search import WorkFilters
 from shared.research import ResearchArea
 from shared.validation import Changes, LanguageTag, LocalizedLongText, LocalizedText, ShortText, Text
@@ -23,8 +23,14 @@ Year = Annotated[int | None, Query(ge=1000, le=9999)]
 
 
 class Author(BaseModel):
+    """A contributor to a work: a person or an organisation, as its author, editor or translator."""
+
     model_config = ConfigDict(extra="forbid")
-    name: ShortText
+    name: ShortText = Field(description='A person as "Family, Given" or "Given Family"; an organisation as it is '
+                                        'called ("IUCN Species Survival Commission")')
+    type: ContributorType = Field(ContributorType.person, description="An organisation's name is never split "
+                                  "into family and given names (BibTeX {{...}}, CSL `literal`)")
+    role: ContributorRole = ContributorRole.author
     orcid: Annotated[str, Field(max_length=60)] | None = None
     affiliation_partner_id: uuid.UUID | None = Field(None, description="A partner institution")
     affiliation: Text(300) | None = Field(None, description="Free text, when not a partner")  # type: ignore[valid-type]
@@ -60,10 +66,11 @@ class WorkIn(BaseModel):
     type: WorkType
     title: LocalizedText
     abstract: LocalizedLongText | None = None
-    authors: list[Author] = Field(min_length=1, max_length=500, description="In order")
+    authors: list[Author] = Field(min_length=1, max_length=500, description="The contributors in order, each with "
+                                  "its role: at least one author or editor")
     venue: Text(500) | None = Field(None, description="Journal, conference or series")  # type: ignore[valid-type]
     publisher: Text(300) | None = None  # type: ignore[valid-type]
-    date: Annotated[str, Field(min_length=4, max_length=10, description="YYYY-MM-DD, YYYY-MM or YYYY")]
+    date: Annotated[str, Field(min_length=4, max_length=30, description=f"EDTF (ISO 8601-2): {DATE_RULE}")]
     volume: Short | None = None  # type: ignore[valid-type]
     issue: Short | None = None  # type: ignore[valid-type]
     pages: Short | None = None  # type: ignore[valid-type]
@@ -95,7 +102,7 @@ class WorkPatch(Changes, WorkIn):
     type: WorkType | None = None  # type: ignore[assignment]
     title: LocalizedText | None = None  # type: ignore[assignment]
     authors: list[Author] | None = Field(None, min_length=1, max_length=500)  # type: ignore[assignment]
-    date: Annotated[str, Field(min_length=4, max_length=10)] | None = None  # type: ignore[assignment]
+    date: Annotated[str, Field(min_length=4, max_length=30)] | None = None  # type: ignore[assignment]
 
     def changes(self) -> dict[str, Any]:
         """In the order of the fields (the event's `changed` lists them so), not in the order of a set."""

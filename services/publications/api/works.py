@@ -12,7 +12,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.publications.api.citing import citation_response
 from services.publications.api.inputs import WorkIn, WorkPatch, filters_query
@@ -48,7 +48,8 @@ class WorkOut(Representation):
     type: WorkType
     title: dict[str, str]
     abstract: dict[str, str] | None
-    authors: list[dict[str, Any]]
+    authors: list[dict[str, Any]] = Field(description="The contributors in order: name, type (person or "
+                                         "organization), role (author, editor or translator), orcid, affiliation")
     venue: str | None
     publisher: str | None
     date: str
@@ -72,6 +73,12 @@ class WorkOut(Representation):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @field_validator("authors")
+    @classmethod
+    def _contributors(cls, authors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Works stored before contributors had a type and a role show the defaults they had."""
+        return [{"type": "person", "role": "author", **a} for a in authors]
 
 
 class WorkPage(BaseModel):

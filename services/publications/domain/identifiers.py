@@ -1,5 +1,6 @@
 """The identifiers of scholarly works, checked as their standards say: DOI syntax, ISBN-10/13 check digits,
-ORCID's ISO 7064 11,2 check character, and publication dates that may be a year alone."""
+ORCID's ISO 7064 11,2 check character, and publication dates that may be a year alone, a range, or qualified
+(the Extended Date/Time Format, ISO 8601-2:2019, whose levels 0 and 1 biblatex's `date` fields use)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import re
 _DOI = re.compile(r"^10\.\d{4,9}/[^\s]+$")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
 _ORCID = re.compile(r"^(\d{4})-(\d{4})-(\d{4})-(\d{3}[\dX])$")
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([?~%]?)$")
+OPEN = ".."
+DATE_RULE = ("YYYY, YYYY-MM or YYYY-MM-DD, each maybe followed by ? (uncertain), ~ (approximate) or % (both); "
+             "or a range of two such dates, start/end, either end open (..): e.g. 2026-05-01, 1984/1986, 2019~, "
+             "2020-03/..")
 
 
 def normalize_doi(value: str) -> str:
@@ -55,14 +60,46 @@ def normalize_orcid(value: str) -> str:
     return orcid
 
 
-def parse_publication_date(value: str) -> tuple[str, int, dt.date]:
-    """`2026-05-01`, `2026-05` or `2026`: the date as given, its year, and the first day it can mean (to sort)."""
-    m = _DATE.match(value.strip())
+def _edtf_date(value: str) -> tuple[str, dt.date, dt.date]:
+    """One EDTF date (no interval): as written, the first and the last day it can mean."""
+    m = _DATE.match(value)
     if not m:
-        raise ValueError("a date is YYYY-MM-DD, YYYY-MM or YYYY")
-    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+        raise ValueError(f"a date is {DATE_RULE}")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
     try:
-        first = dt.date(year, month, day)
+        first = dt.date(year, int(month or 1), int(day or 1))
+        if day:
+            last = first
+        elif month:
+            last = dt.date(year + (first.month == 12), first.month % 12 + 1, 1) - dt.timedelta(days=1)
+        else:
+            last = dt.date(year, 12, 31)
     except ValueError as exc:
         raise ValueError(f"not a date: {exc}") from exc
-    return value.strip(), year, first
+    return value, first, last
+
+
+def parse_publication_date(value: str) -> tuple[str, int, dt.date]:
+    """A publication date in the subset of EDTF (ISO 8601-2:2019 levels 0 and 1) that biblatex writes: `2026-05-01`,
+    `2026-05` or `2026`, each maybe qualified (`2019?` uncertain, `2019~` approximate, `2019%` both), or an interval
+    `1984/1986` whose either end may be open (`2020/..`, `../2020`; biblatex's `2020/` is read as `2020/..`).
+
+    Answers the date as it is kept (EDTF, the open end written `..`), the year it counts in (the start's, else the
+    end's), and the first day it can mean (to sort by). ValueError says what is wrong, e.g. an interval that ends
+    before it starts; EDTF's unspecified digits (`199X`) and seasons are not kept.
+    """
+    text = value.strip()
+    if "/" not in text:
+        text, first, _ = _edtf_date(text)
+        return text, first.year, first
+    start, _, end = text.partition("/")
+    start, end = start.strip() or OPEN, end.strip() or OPEN
+    if start == OPEN and end == OPEN:
+        raise ValueError(f"a range has at least one end: {DATE_RULE}")
+    begins = _edtf_date(start) if start != OPEN else None
+    ends = _edtf_date(end) if end != OPEN else None
+    if begins and ends and ends[2] < begins[1]:
+        raise ValueError("a range cannot end before it starts")
+    counted = begins or ends
+    assert counted is not None
+    return f"{start}/{end}", counted[1].year, counted[1]

@@ -30,6 +30,25 @@ class WorkType(enum.StrEnum):
     popular_article = "popular_article"
     thesis = "thesis"
     dataset = "dataset"
+    edited_book = "edited_book"  # a collection or proceedings volume: its contributors are its editors
+    manual = "manual"  # technical documentation: husbandry manuals, guidelines
+    web_resource = "web_resource"  # a web page, site or online-only document
+    patent = "patent"
+    software = "software"
+    other = "other"  # what no other type describes (a letter, a video, an unpublished manuscript)
+
+
+class ContributorRole(enum.StrEnum):
+    """What a person or organisation did for a work (CSL's and BibTeX's name variables of the same names)."""
+
+    author = "author"
+    editor = "editor"
+    translator = "translator"
+
+
+class ContributorType(enum.StrEnum):
+    person = "person"
+    organization = "organization"  # cited by its name as written, never split into family and given
 
 
 class WorkStatus(enum.StrEnum):
@@ -40,7 +59,8 @@ class WorkStatus(enum.StrEnum):
 
 W = WorkStatus
 LIFECYCLE = StateMachine("work", {"publish": ({W.draft}, W.published), "retract": ({W.published}, W.retracted)})
-BOOKS = frozenset({WorkType.book, WorkType.popular_science_book, WorkType.book_chapter})
+BOOKS = frozenset({WorkType.book, WorkType.popular_science_book, WorkType.book_chapter, WorkType.edited_book,
+                   WorkType.manual})
 
 
 @dataclass(eq=False, kw_only=True)
@@ -54,10 +74,12 @@ class Work(Aggregate):
     type: WorkType
     title: dict[str, str]
     abstract: dict[str, str] | None
-    authors: list[dict[str, Any]]  # in order: name, orcid, affiliation_partner_id or affiliation, corresponding
+    # The contributors in order, each {name, type (person/organization), role (author/editor/translator), orcid,
+    # affiliation_partner_id or affiliation, corresponding}: `authors` after the contract's first name for them.
+    authors: list[dict[str, Any]]
     venue: str | None  # the journal, conference or series
     publisher: str | None
-    date: str  # as given: YYYY-MM-DD, YYYY-MM or YYYY
+    date: str  # EDTF as biblatex writes it: YYYY-MM-DD, YYYY-MM or YYYY, maybe qualified (~ ? %) or a range a/b
     year: int
     sort_date: dt.date
     volume: str | None
@@ -100,16 +122,17 @@ class Work(Aggregate):
             raise Conflict("a retracted work cannot be changed")
 
     def check(self) -> None:
-        """The date as given read (its year, and the day it sorts by); at least one author; an ISBN on books."""
+        """The date as given read (its year, and the day it sorts by); at least one contributor, an author or an
+        editor (a translator alone does not make a work); an ISBN on books."""
         self.type = WorkType(self.type)
         try:
             self.date, self.year, self.sort_date = parse_publication_date(self.date)
         except ValueError as exc:
             raise RuleViolated(str(exc), ("body", "date")) from exc
-        if not self.authors:
-            raise RuleViolated("a work has at least one author", ("body", "authors"))
+        if not any(a.get("role", ContributorRole.author) != ContributorRole.translator for a in self.authors):
+            raise RuleViolated("a work has at least one author or editor", ("body", "authors"))
         if self.isbn and self.type not in BOOKS:
-            raise RuleViolated("an ISBN belongs to a book or a book chapter", ("body", "isbn"))
+            raise RuleViolated("an ISBN belongs to a book, an edited book, a manual or a chapter", ("body", "isbn"))
 
     # --- the lifecycle -----------------------------------------------------------------------------------------
 
@@ -137,8 +160,12 @@ class Work(Aggregate):
     def is_public(self) -> bool:
         return self.status is W.published
 
+    def contributors(self, role: ContributorRole) -> list[dict[str, Any]]:
+        """Those of its contributors who have `role`, in order (an entry without a role is an author)."""
+        return [a for a in self.authors if a.get("role", ContributorRole.author) == role]
+
     @property
     def partner_ids(self) -> list[str]:
-        """The partner institutions its authors belong to, in author order, once each."""
+        """The partner institutions its contributors belong to, in their order, once each."""
         return list(dict.fromkeys(str(a["affiliation_partner_id"]) for a in self.authors
                                   if a.get("affiliation_partner_id")))

@@ -10,25 +10,29 @@ record's own field (`DOI`, `issued`; `doi`, `year`) rather than ours. A record t
 BibTeX entry with a syntax error, an item that is not an object) has no fields, only its error; a body that
 cannot be read at all is `UnreadableBody`.
 
-How a record maps (CSL-JSON name / BibTeX name → the work's field):
-- type: CSL `type` / the entry type (`article-journal` / `@article` → journal_article, `book`, `chapter` /
-  `@incollection` → book_chapter, `paper-conference` / `@inproceedings` → conference_paper, `report` /
-  `@techreport`, `thesis` / `@phdthesis`, `dataset`, magazine and newspaper articles → popular_article); this
-  API's own type names are read too, and a CSL item's `custom.type` overrides (e.g. `popular_science_book`).
+How a record maps (CSL-JSON name / BibTeX name → the work's field); the README's publications section lists
+every type:
+- type: CSL `type` (every CSL 1.0.2 type) / the entry type (every BibTeX and biblatex type; `@set` and `@xdata`
+  are no works and refused saying so); a book with editors and no author is an edited book; this API's own type
+  names are read too, and a CSL item's `custom.type` overrides (e.g. `popular_science_book`).
 - title and abstract: `{"<language>": text}` in the record's `language` when it names one, else `{"en": text}`.
-- authors: CSL `author` (`family`, `given`, particles, `suffix`, or `literal`; `ORCID`; `affiliation` as text or
-  Crossref's `[{"name"}]`; `affiliation_partner_id`) / BibTeX `author` ("Last, First and First Last and
-  {Corporate Name}"); the editors when there are no authors.
-- date: CSL `issued` (`date-parts`, else `raw` or `literal`) / biblatex `date`, else `year` and `month`.
+- authors, the contributors: CSL `author`, `editor`, `translator` (`family`, `given`, particles, `suffix`;
+  `literal` is an organisation; `ORCID`; `affiliation` as text or Crossref's `[{"name"}]`;
+  `affiliation_partner_id`) / BibTeX `author`, `editor`, `translator` ("Last, First and First Last and
+  {Corporate Name} and others": a name wholly in braces is an organisation, `others` is "et al."), in that order.
+- date, as EDTF: CSL `issued` (`raw` when it is EDTF, else `date-parts`, two of them a range, `circa`, else `raw`
+  or `literal`) / biblatex `date`, else `year` (`1984--1986` a range) and `month`.
 - doi; isbn (the first of several, and only for a book or a chapter: the ISBN of the proceedings volume a paper
   is in is not the paper's); volume; issue (`issue` / `number`); pages (`page` / `pages`); venue
-  (`container-title`, `event-title`, `collection-title` / `journal`, `journaltitle`, `booktitle`, `series`);
+  (`container-title`, `event-title`, `collection-title` / `journal`, `journaltitle`, `booktitle`, `maintitle`,
+  `series`, `howpublished`);
   publisher (`publisher` / `publisher`, `school`, `institution`, `organization`); keywords (`keyword` /
   `keywords`, split at commas and semicolons); language (a BCP 47 tag or a language's English name, else left
   out); open_access_url (`URL` / `url`, unless it only resolves the DOI: doi.org says nothing about access).
 - CSL-JSON's `custom` object may carry `research_areas`, `agreement_ids` and `project_ids`.
 
-BibTeX's LaTeX (`M{\\"u}ller`, `--`, `\\emph{...}`) is decoded to plain Unicode.
+BibTeX's LaTeX (`M{\\"u}ller`, `--`, `\\emph{...}`, `\\TeX`, `\\hyph`) is decoded to plain Unicode, and `crossref` and
+`xdata` are resolved within the file (`bibtex_blocks`).
 """
 
 from __future__ import annotations
@@ -44,9 +48,11 @@ import bibtexparser
 import langcodes
 from bibtexparser import model as bibtex
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
+from pylatexenc import latex2text, latexwalker, macrospec
 from pylatexenc.latex2text import LatexNodes2Text
 
-from services.publications.domain.work import BOOKS, WorkType
+from services.publications.domain.identifiers import parse_publication_date
+from services.publications.domain.work import BOOKS, ContributorRole, ContributorType, WorkType
 from shared.problems import loc_part
 
 log = logging.getLogger("import")
@@ -78,6 +84,7 @@ class Record:
     errors: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[str, Loc] = field(default_factory=dict)  # the work's field -> where the record has it
     author_fields: dict[str, str | None] = field(default_factory=dict)  # the same inside an author (None: made)
+    contributor_locs: list[Loc] = field(default_factory=list)  # where the record has each contributor
 
     def locate(self, loc: Loc) -> list[str | int]:
         """Where in the record, as it was sent, is the value that `loc` (in the work's terms, no "body") names.
@@ -92,9 +99,14 @@ class Record:
             return [head, *rest]
         if head in ("title", "abstract"):
             rest = []  # the language key is ours, not the record's
-        elif head == "authors" and len(rest) > 1:
-            inner = self.author_fields.get(str(rest[1]), str(rest[1]))
-            rest = [rest[0]] if inner is None else [rest[0], inner, *rest[2:]]
+        elif head == "authors" and rest:
+            index, *inside = rest
+            if inside:
+                inner = self.author_fields.get(str(inside[0]), str(inside[0]))
+                inside = [] if inner is None else [inner, *inside[1:]]
+            if isinstance(index, int) and 0 <= index < len(self.contributor_locs):
+                return [*self.contributor_locs[index], *inside]
+            rest = [index, *inside]
         return [*self.sources[head], *rest]
 
     def put(self, name: str, value: Any, source: Loc | None = None) -> None:
@@ -130,41 +142,84 @@ def split_records(media_type: str, text: str) -> tuple[list[Any], Callable[[Any]
 
 # --- types -------------------------------------------------------------------------------------------------
 
-_CSL_TYPES = {
+_CSL_TYPES = {  # every item type of CSL 1.0.2
     "article-journal": WorkType.journal_article,
     "review": WorkType.journal_article,
+    "review-book": WorkType.journal_article,
     "article": WorkType.report,  # CSL's "article" is a preprint or a working paper
     "article-magazine": WorkType.popular_article,
     "article-newspaper": WorkType.popular_article,
     "post": WorkType.popular_article,
     "post-weblog": WorkType.popular_article,
-    "book": WorkType.book,
+    "book": WorkType.book,  # with editors and no author: an edited book
+    "classic": WorkType.book,
+    "pamphlet": WorkType.book,
+    "collection": WorkType.edited_book,
+    "periodical": WorkType.edited_book,
     "chapter": WorkType.book_chapter,
+    "entry": WorkType.book_chapter,
     "entry-encyclopedia": WorkType.book_chapter,
     "entry-dictionary": WorkType.book_chapter,
     "paper-conference": WorkType.conference_paper,
     "report": WorkType.report,
+    "standard": WorkType.report,
     "thesis": WorkType.thesis,
     "dataset": WorkType.dataset,
+    "webpage": WorkType.web_resource,
+    "patent": WorkType.patent,
+    "software": WorkType.software,
+    **{name: WorkType.other for name in (
+        "bill", "broadcast", "document", "event", "figure", "graphic", "hearing", "interview", "legal_case",
+        "legislation", "manuscript", "map", "motion_picture", "musical_score", "performance",
+        "personal_communication", "regulation", "song", "speech", "treaty")},
 }
-_BIBTEX_TYPES = {
-    "article": WorkType.journal_article,
-    "book": WorkType.book,
+_BIBTEX_TYPES = {  # every entry type of BibTeX and of biblatex 3 (its standard, non-standard and alias types)
+    "article": WorkType.journal_article,  # with `entrysubtype = {magazine}` or `{newspaper}`: a popular article
+    "suppperiodical": WorkType.journal_article,
+    "review": WorkType.journal_article,
+    "book": WorkType.book,  # with editors and no author: an edited book
     "mvbook": WorkType.book,
-    "proceedings": WorkType.book,
+    "booklet": WorkType.book,
+    "collection": WorkType.edited_book,
+    "mvcollection": WorkType.edited_book,
+    "proceedings": WorkType.edited_book,
+    "mvproceedings": WorkType.edited_book,
+    "reference": WorkType.edited_book,
+    "mvreference": WorkType.edited_book,
+    "periodical": WorkType.edited_book,  # a whole issue, as its editors made it
     "inbook": WorkType.book_chapter,
+    "bookinbook": WorkType.book_chapter,
+    "suppbook": WorkType.book_chapter,
     "incollection": WorkType.book_chapter,
+    "suppcollection": WorkType.book_chapter,
     "inreference": WorkType.book_chapter,
     "inproceedings": WorkType.conference_paper,
     "conference": WorkType.conference_paper,
     "techreport": WorkType.report,
     "report": WorkType.report,
+    "standard": WorkType.report,
     "phdthesis": WorkType.thesis,
     "mastersthesis": WorkType.thesis,
     "thesis": WorkType.thesis,
     "dataset": WorkType.dataset,
     "data": WorkType.dataset,
+    "manual": WorkType.manual,
+    "online": WorkType.web_resource,
+    "electronic": WorkType.web_resource,
+    "www": WorkType.web_resource,
+    "patent": WorkType.patent,
+    "software": WorkType.software,
+    **{name: WorkType.other for name in (
+        "misc", "unpublished", "artwork", "audio", "bibnote", "commentary", "image", "jurisdiction", "legislation",
+        "legal", "letter", "movie", "music", "performance", "video", "customa", "customb", "customc", "customd",
+        "custome", "customf")},
 }
+# Entry types that are not works: refused, saying why (their fields reach the entries that use them).
+_NOT_WORKS = {
+    "set": "a @set only groups entries (its `entryset`); each of them is imported as itself",
+    "xdata": "an @xdata entry only holds fields for the entries that name it in `xdata`; it is not a work",
+}
+_EDITED = {WorkType.book: WorkType.edited_book}  # the type with editors and no author
 
 
 def _work_type(record: Record, value: Any, known: dict[str, WorkType], source: Loc, shown: str = "{}") -> None:
@@ -266,6 +321,33 @@ def _date(year: Any, month: Any = None, day: Any = None) -> str | None:
     return "-".join([f"{y:04d}", *(f"{n:02d}" for n in rest)])
 
 
+def _contributors(record: Record, people: dict[str, Any], read: Callable[[Any], Any]) -> None:
+    """The record's authors, editors and translators (`people`: the record's field for each role -> its value) as
+    the work's contributors, in that order, each with its role; where each came from is noted for errors."""
+    contributors: list[Any] = []
+    for role, (name, value) in zip(ContributorRole, people.items(), strict=True):
+        if isinstance(value, list):
+            for i, person in enumerate(value):
+                read_person = read(person)
+                if isinstance(read_person, dict):
+                    read_person["role"] = role.value
+                contributors.append(read_person)
+                record.contributor_locs.append((name, i))
+        elif value is not None and value != "":
+            record.put("authors", value, (name,))  # not a list: validation says what is wrong
+            return
+    first = next(iter(people))
+    record.put("authors", contributors, (first,))
+
+
+def _is_edtf(value: str) -> bool:
+    try:
+        parse_publication_date(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _key(value: Any) -> str | None:
     if isinstance(value, str | int) and not isinstance(value, bool):
         return str(value)[:100]
@@ -293,11 +375,14 @@ def csl_items(document: Any) -> list[Any]:
 
 
 def _csl_author(person: Any) -> Any:
+    """A CSL name as a contributor: a `literal` is an organisation's name (CSL has no other way to say one)."""
     if not isinstance(person, dict):
         return person
     literal = person.get("literal")
+    kind = ContributorType.person
     if isinstance(literal, str) and literal.strip():
         name: Any = literal.strip()
+        kind = ContributorType.organization
     else:
         parts = [person.get(k) for k in ("given", "dropping-particle", "non-dropping-particle", "family")]
         words = [p.strip() for p in parts if isinstance(p, str) and p.strip()]
@@ -305,7 +390,7 @@ def _csl_author(person: Any) -> Any:
         suffix = person.get("suffix")
         if words and isinstance(suffix, str) and suffix.strip():
             name = f"{name}, {suffix.strip()}"
-    author: dict[str, Any] = {"name": name}
+    author: dict[str, Any] = {"name": name, "type": kind.value}
     if person.get("ORCID"):
         author["orcid"] = _text(person["ORCID"])
     affiliation = person.get("affiliation")
@@ -319,11 +404,21 @@ def _csl_author(person: Any) -> Any:
 
 
 def _csl_date(issued: Any) -> Any:
+    """CSL's date as EDTF: `raw` when it is EDTF already (what the export writes for a range or a qualified
+    date), else `date-parts` (two of them a range; `circa` approximate), else `raw` or `literal` as they are."""
     if isinstance(issued, dict):
+        raw = issued.get("raw")
+        if isinstance(raw, str) and _is_edtf(raw):
+            return raw.strip()
         parts = issued.get("date-parts")
         if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-            first = parts[0][:3]
-            return _date(*first) or " ".join(str(p) for p in first)[:20]
+            ends = [_date(*p[:3]) if isinstance(p, list) and p else None for p in parts[:2]]
+            if ends[0] is None:
+                return " ".join(str(p) for p in parts[0][:3])[:20]
+            circa = "~" if issued.get("circa") in (True, 1, "1", "true") else ""
+            if len(ends) == 2 and ends[1] and ends[1] != ends[0]:
+                return f"{ends[0]}{circa}/{ends[1]}{circa}"
+            return ends[0] + circa
         for key in ("raw", "literal"):
             if isinstance(issued.get(key), str):
                 return issued[key].strip()
@@ -335,7 +430,7 @@ def csl_record(item: Any) -> Record:
     if not isinstance(item, dict):
         return _unreadable("a CSL-JSON item is an object")
     record = Record({}, key=_key(item.get("id")), sources=dict(_CSL_SOURCES),
-                    author_fields={"name": None, "orcid": "ORCID"})
+                    author_fields={"name": None, "orcid": "ORCID", "type": None, "role": None})
     custom = item["custom"] if isinstance(item.get("custom"), dict) else {}
     if "type" in custom:
         _work_type(record, custom["type"], _CSL_TYPES, ("custom", "type"))
@@ -349,9 +444,10 @@ def csl_record(item: Any) -> Record:
         if isinstance(abstract, str):
             abstract = " ".join(_JATS_TAG.sub(" ", abstract).split())  # Crossref's abstracts are JATS XML
         record.put("abstract", {language or "en": abstract})
-    people = "author" if item.get("author") else "editor"
-    persons = item.get(people)
-    record.put("authors", [_csl_author(p) for p in persons] if isinstance(persons, list) else persons, (people,))
+    _contributors(record, {name: item.get(name) for name in ("author", "editor", "translator")}, _csl_author)
+    if "type" not in custom and record.fields and record.fields.get("type") in _EDITED and not item.get("author") \
+            and item.get("editor"):
+        record.put("type", _EDITED[record.fields["type"]].value)
     record.put("date", _csl_date(item.get("issued")))
     for name, csl in (("doi", "DOI"), ("volume", "volume"), ("issue", "issue"), ("publisher", "publisher")):
         record.put(name, _text(item.get(csl)))
@@ -378,15 +474,36 @@ _BIBTEX_SOURCES: dict[str, Loc] = {
     "pages": ("pages",), "venue": ("journal",), "publisher": ("publisher",), "keywords": ("keywords",),
     "language": ("language",), "open_access_url": ("url",),
 }
-_LATEX = LatexNodes2Text(math_mode="verbatim")
-_PLAIN = (("---", "—"), ("--", "–"), ("~", " "))
+
+
+def _latex_converter() -> tuple[LatexNodes2Text, Any]:
+    """pylatexenc's LaTeX-to-text, taught the macros bibliographies use that it does not know: the TeX logos
+    (`\\TeX`, `\\LaTeX`...), biblatex's `\\hyph` (a hyphen that keeps hyphenation), and its quotation macros."""
+    logos = {"TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2e", "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX",
+             "LuaTeX": "LuaTeX", "LuaLaTeX": "LuaLaTeX", "BibTeX": "BibTeX", "ConTeXt": "ConTeXt", "AmS": "AMS",
+             "hyph": "-", "slash": "/", "textquotedbl": '"'}
+    quoting = {"enquote": "“%s”", "mkbibquote": "“%s”", "mkbibemph": "%s", "mkbibitalic": "%s",
+               "mkbibbold": "%s", "url": "%s", "nolinkurl": "%s"}
+    text_db = latex2text.get_default_latex_context_db()
+    text_db.add_context_category("bibliography", prepend=True, macros=[
+        *(latex2text.MacroTextSpec(name, text) for name, text in logos.items()),
+        *(latex2text.MacroTextSpec(name, form % "%(1)s") for name, form in quoting.items())])
+    parse_db = latexwalker.get_default_latex_context_db()
+    parse_db.add_context_category("bibliography", prepend=True, macros=[
+        *(macrospec.MacroSpec(name, "") for name in logos), *(macrospec.MacroSpec(name, "{") for name in quoting)])
+    return LatexNodes2Text(latex_context=text_db, math_mode="verbatim"), parse_db
+
+
+_LATEX, _LATEX_MACROS = _latex_converter()
+_PLAIN = (("---", "—"), ("--", "–"), ("~", " "), ("``", "“"), ("''", "”"))
 
 
 def latex_to_text(value: str) -> str:
-    """BibTeX's LaTeX as plain Unicode: `M{\\"u}ller` is "Müller", `{DNA}` is "DNA", `1--10` an en dash."""
+    """BibTeX's LaTeX as plain Unicode: `M{\\"u}ller` is "Müller", `{DNA}` is "DNA", `1--10` an en dash,
+    `The \\TeX book` "The TeXbook" (TeX eats the space after a control word), ``` ``a'' ``` is “a”."""
     if "\\" in value or "$" in value:
         try:
-            value = _LATEX.latex_to_text(value)
+            value = _LATEX.latex_to_text(value, latex_context=_LATEX_MACROS)
         except Exception:  # pylatexenc on odd input: the text without its braces is better than nothing
             value = value.replace("{", "").replace("}", "")
     else:  # no macros: most fields, and far quicker than parsing them as LaTeX
@@ -396,36 +513,131 @@ def latex_to_text(value: str) -> str:
     return " ".join(value.split())
 
 
+# biblatex's inheritance (its manual, §B "Default Crossref Setup"): fields never inherited, and the fields that
+# change name from a parent of one type to a child of another (a collection's title is its chapter's booktitle).
+_NOT_INHERITED = {"ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "execute", "label", "options",
+                  "presort", "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand",
+                  "shorthandintro", "sortkey", "title", "subtitle", "titleaddon", "shorttitle", "sorttitle",
+                  "indextitle", "indexsorttitle", "doi", "isbn", "url", "eprint", "pages", "abstract", "keywords"}
+_AS_BOOK = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
+_AS_MAIN = {"title": "maintitle", "subtitle": "mainsubtitle", "titleaddon": "maintitleaddon"}
+_INHERITS = {
+    **{(p, c): _AS_BOOK for p in ("collection", "reference", "proceedings")
+       for c in ("incollection", "inreference", "inproceedings", "suppcollection")},
+    **{(p, c): _AS_MAIN for p in ("mvcollection", "mvreference", "mvproceedings")
+       for c in ("collection", "reference", "proceedings")},
+    **{(p, c): _AS_BOOK | {"author": "bookauthor"} for p in ("book",) for c in ("inbook", "bookinbook", "suppbook")},
+    **{(p, c): _AS_MAIN for p in ("mvbook",) for c in ("book", "inbook", "bookinbook", "suppbook")},
+    **{("periodical", c): {"title": "journaltitle", "subtitle": "journalsubtitle"}
+       for c in ("article", "suppperiodical")},
+    ("proceedings", "conference"): _AS_BOOK,  # BibTeX's alias of inproceedings
+}
+
+
+def _resolved(entries: dict[str, bibtex.Entry], entry: bibtex.Entry, seen: frozenset[str] = frozenset()
+              ) -> list[bibtex.Field]:
+    """An entry's fields with those it inherits within its file: from the @xdata entries it names (`xdata`, as
+    they are) and from its `crossref` parent (by biblatex's rules; a classic BibTeX parent's `booktitle` reaches
+    the child as it is). Its own fields win; a chain is followed, a cycle is not."""
+    own = {f.key.lower() for f in entry.fields}
+    fields = list(entry.fields)
+
+    def take(name: str, value: Any) -> None:
+        if name not in own:
+            own.add(name)
+            fields.append(bibtex.Field(name, value))
+
+    for field_ in entry.fields:
+        key = field_.key.lower()
+        if key not in ("xdata", "crossref") or not isinstance(field_.value, str):
+            continue
+        for parent_key in (k.strip() for k in field_.value.split(",") if k.strip()):
+            parent = entries.get(parent_key.lower())
+            if parent is None or parent_key.lower() in seen:
+                continue
+            parent_fields = _resolved(entries, parent, seen | {entry.key.lower()})
+            renames = _INHERITS.get((parent.entry_type.lower(), entry.entry_type.lower()), {})
+            for inherited in parent_fields:
+                name = inherited.key.lower()
+                if key == "xdata":
+                    take(name, inherited.value)
+                elif name in renames:
+                    take(renames[name], inherited.value)
+                elif name not in _NOT_INHERITED:
+                    take(name, inherited.value)
+    return fields
+
+
+_COMMENT_LIKE = re.compile(r"(?im)^(\s*@)(comment\w+)(?=\s*[{(])")
+_RENAMED = "x_"
+
+
 def bibtex_blocks(text: str) -> list[bibtex.Block]:
     """The entries of a BibTeX text, and the entries that could not be parsed, in the order they came;
-    `@string`s resolved, comments and preambles left out. A citation key used twice is no error here: keys are
-    the file's business, and duplicate works are told by their DOI."""
+    `@string`s resolved, `crossref` and `xdata` inheritance resolved within the text, comments and preambles left
+    out. A citation key used twice is no error here: keys are the file's business, and duplicate works are told by
+    their DOI."""
     blocks: list[bibtex.Block] = []
+    # bibtexparser reads every `@comment...` as a comment; biblatex's @commentary is an entry: renamed while parsed.
+    text = _COMMENT_LIKE.sub(lambda m: f"{m.group(1)}{_RENAMED}{m.group(2)}", text)
     for block in bibtexparser.parse_string(text).blocks:
+        if isinstance(block, bibtex.Entry) and block.entry_type.lower().startswith(_RENAMED):
+            block.entry_type = block.entry_type[len(_RENAMED):]
         if isinstance(block, bibtex.DuplicateBlockKeyBlock) and isinstance(block.ignore_error_block, bibtex.Entry):
             blocks.append(block.ignore_error_block)
         elif isinstance(block, bibtex.Entry | bibtex.ParsingFailedBlock):
             blocks.append(block)
-    return blocks
+    entries: dict[str, bibtex.Entry] = {}
+    for block in blocks:
+        if isinstance(block, bibtex.Entry):
+            entries.setdefault(block.key.lower(), block)  # BibTeX's keys are case-insensitive; the first counts
+    return [bibtex.Entry(b.entry_type, b.key, _resolved(entries, b), b.start_line)
+            if isinstance(b, bibtex.Entry) and any(f.key.lower() in ("crossref", "xdata") for f in b.fields) else b
+            for b in blocks]
 
 
-def _bibtex_authors(value: str) -> list[dict[str, Any]]:
-    authors = []
-    for raw in split_multiple_persons_names(value):
-        parts = parse_single_name_into_parts(raw)  # braces kept: "{World Wildlife Fund}" is one last name
-        name = latex_to_text(" ".join([*parts.first, *parts.von, *parts.last]))
-        if parts.jr:
-            name = f"{name}, {latex_to_text(' '.join(parts.jr))}"
-        authors.append({"name": name})
-    return authors
+def _bibtex_person(raw: str) -> dict[str, Any]:
+    """One name of a BibTeX name list. A name wholly in braces (`{World Wildlife Fund}`, written
+    `author = {{World Wildlife Fund}}`) is an organisation: BibTeX keeps it whole, and so does this."""
+    stripped = raw.strip()
+    if stripped.startswith("{") and stripped.endswith("}") and _closes_at_end(stripped):
+        return {"name": latex_to_text(stripped[1:-1]), "type": ContributorType.organization.value}
+    parts = parse_single_name_into_parts(raw)  # braces kept: "{van} Berg" is a last name with a particle
+    name = latex_to_text(" ".join([*parts.first, *parts.von, *parts.last]))
+    if parts.jr:
+        name = f"{name}, {latex_to_text(' '.join(parts.jr))}"
+    return {"name": name, "type": ContributorType.person.value}
+
+
+def _closes_at_end(text: str) -> bool:
+    """Whether the brace that opens `text` closes at its very end (`{A} and {B}` opens and closes twice)."""
+    depth = 0
+    for i, c in enumerate(text):
+        depth += (c == "{") - (c == "}")
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def _bibtex_names(value: str) -> list[dict[str, Any]]:
+    """A BibTeX name list ("Last, First and First Last and {Corporate Name} and others"); `and others` is
+    BibTeX's "et al.", not a person."""
+    return [_bibtex_person(raw) for raw in split_multiple_persons_names(value) if raw.strip().lower() != "others"]
+
+
+_YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:--|–|—|-|/)\s*(\d{4})$")
 
 
 def _bibtex_date(fields: dict[str, str]) -> tuple[str | None, Loc]:
+    """biblatex's `date` (EDTF: `1984/1986`, `2019~`, `2020-03/`), else `year` (a range such as `1984--1986` read
+    as one) and `month`."""
     if fields.get("date"):
         return fields["date"], ("date",)
     year = fields.get("year")
     if year is None:
         return None, ("year",)
+    if span := _YEAR_RANGE.match(year):
+        return f"{span.group(1)}/{span.group(2)}", ("year",)
     month = (fields.get("month") or "").lower().rstrip(".")
     number = _MONTHS.get(month) or (month if month.isdigit() else None)
     return _date(year, number) or year, ("year",)
@@ -438,9 +650,14 @@ def bibtex_record(block: bibtex.Block) -> Record:
         error = getattr(block, "error", None)
         reason = " ".join(str(getattr(error, "abort_reason", None) or error or "").split())[:300]
         return _unreadable(f"the entry{line} is not BibTeX that can be read" + (f": {reason}" if reason else ""))
+    if block.entry_type.lower() in _NOT_WORKS:  # nothing else about it is wrong: it is no work at all
+        return Record(None, key=_key(block.key), errors=[
+            {"loc": ["entry_type"], "type": "not_a_work", "msg": _NOT_WORKS[block.entry_type.lower()]}])
     raw = {f.key.lower(): f.value for f in block.fields if isinstance(f.value, str) and f.value.strip()}
-    plain = {k: latex_to_text(v) for k, v in raw.items() if k not in ("author", "editor")}
-    record = Record({}, key=_key(block.key), sources=dict(_BIBTEX_SOURCES), author_fields={"name": None})
+    people = {role.value: raw.get(role.value) for role in ContributorRole}
+    plain = {k: latex_to_text(v) for k, v in raw.items() if k not in people}
+    record = Record({}, key=_key(block.key), sources=dict(_BIBTEX_SOURCES),
+                    author_fields={"name": None, "type": None, "role": None})
     _work_type(record, block.entry_type, _BIBTEX_TYPES, ("entry_type",), shown="@{}")
     language_field = "langid" if plain.get("langid") else "language"
     language = _language(plain.get(language_field))
@@ -448,15 +665,23 @@ def bibtex_record(block: bibtex.Block) -> Record:
         record.put("title", {language or "en": plain["title"]})
     if plain.get("abstract"):
         record.put("abstract", {language or "en": plain["abstract"]})
-    people = "author" if raw.get("author") else "editor"
-    if raw.get(people):
+    names: dict[str, Any] = {}
+    for role, value in people.items():
         try:
-            record.put("authors", _bibtex_authors(raw[people]), (people,))
+            names[role] = _bibtex_names(value) if value else None
         except ValueError as exc:  # bibtexparser's InvalidNameError: "Too many commas" and the like
             reason = str(exc).rsplit(": ", 1)[-1][:200]
-            record.errors.append({"loc": [people], "msg": f"names that cannot be read: {reason}",
+            record.errors.append({"loc": [role], "msg": f"names that cannot be read: {reason}",
                                   "type": "value_error"})
-    date, date_source = _bibtex_date(plain)
+            names[role] = None
+    _contributors(record, names, lambda person: person)
+    if record.fields and record.fields.get("type") in _EDITED and not people["author"] and people["editor"]:
+        record.put("type", _EDITED[record.fields["type"]].value)
+    if block.entry_type.lower() == "article" and plain.get("entrysubtype", "").lower() in ("magazine", "newspaper"):
+        record.put("type", WorkType.popular_article.value)
+    # EDTF's `~` is no LaTeX space here: the date as written, only its braces off.
+    date, date_source = _bibtex_date(plain | ({"date": raw["date"].replace("{", "").replace("}", "").strip()}
+                                              if raw.get("date") else {}))
     record.put("date", date, date_source)
     record.put("doi", plain.get("doi"))
     record.put("volume", plain.get("volume"))
@@ -465,7 +690,7 @@ def bibtex_record(block: bibtex.Block) -> Record:
     record.put("pages", _pages(plain.get("pages")))
     if record.fields and isinstance(record.fields.get("type"), str) and record.fields["type"] in BOOKS:
         record.put("isbn", _first(plain.get("isbn")))
-    for name in ("journal", "journaltitle", "booktitle", "series"):
+    for name in ("journal", "journaltitle", "booktitle", "maintitle", "series", "howpublished"):
         if plain.get(name):
             record.put("venue", plain[name], (name,))
             break

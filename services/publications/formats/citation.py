@@ -1,10 +1,16 @@
 """A work as a citation: CSL-JSON (what citation processors such as citeproc-js and citeproc-py read), BibTeX
 (LaTeX-escaped) and RIS (what reference managers import). Plain formatting: no I/O.
 
-Authors' names are split as people write them: "Müller, Zoë" is family Müller, given Zoë; "Zoë Müller" is the
+Contributors are cited in their roles (author, editor, translator: each format's fields of those names; RIS's
+`AU`, `ED` and `A4`). An organisation's name is kept whole (BibTeX `{{...}}`, CSL `literal`, RIS as it is). A
+person's name is split as people write it: "Müller, Zoë" is family Müller, given Zoë; "Zoë Müller" is the
 same person (the last word is the family name, with lowercase particles before it: "Anna van der Berg"); a
-name of one word ("Xiaoming", "WWF") is kept whole, as a literal. Write a name "Family, Given" when its family
-name comes first ("Li, Wei").
+name of one word ("Xiaoming") is a family name alone. Write a name "Family, Given" when its family name comes
+first ("Li, Wei").
+
+Dates are EDTF (`1984/1986`, `2019~`): BibTeX gets `year` and `month` for the styles that read only those and
+biblatex's `date` for all of it; CSL gets `date-parts` (two for a range), `circa`, and the EDTF as `raw` when
+date parts cannot say it; RIS gets the year its range starts.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from typing import Any
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from services.publications.domain.work import Work, WorkStatus, WorkType
+from services.publications.domain.identifiers import OPEN
+from services.publications.domain.work import ContributorRole, ContributorType, Work, WorkStatus, WorkType
 
 
 class CitationFormat(enum.StrEnum):
@@ -48,6 +55,10 @@ class _Kind:
 
 
 T = WorkType
+# Each type to the nearest type of each format. BibTeX entries are written with biblatex's types (`@collection`,
+# `@online`, `@patent`, `@software`, `@dataset`), which classic BibTeX styles print as `@misc`; a magazine article
+# is biblatex's `@article` with `entrysubtype = {magazine}`. Where CSL has no type of its own for one of ours
+# (a popular-science book, a manual), the item says ours in `custom.type`, which the import reads back.
 KINDS = {
     T.journal_article: _Kind("article-journal", "article", "JOUR", "container"),
     T.book: _Kind("book", "book", "BOOK", "series"),
@@ -55,10 +66,18 @@ KINDS = {
     T.conference_paper: _Kind("paper-conference", "inproceedings", "CONF", "container"),
     T.report: _Kind("report", "techreport", "RPRT", "institution"),
     T.popular_science_book: _Kind("book", "book", "BOOK", "series"),
-    T.popular_article: _Kind("article-magazine", "misc", "MGZN", "container"),
+    T.popular_article: _Kind("article-magazine", "article", "MGZN", "container"),
     T.thesis: _Kind("thesis", "phdthesis", "THES", "institution"),
-    T.dataset: _Kind("dataset", "misc", "DATA", "institution"),
+    T.dataset: _Kind("dataset", "dataset", "DATA", "institution"),
+    T.edited_book: _Kind("book", "collection", "EDBOOK", "series"),
+    T.manual: _Kind("book", "manual", "GEN", "institution"),
+    T.web_resource: _Kind("webpage", "online", "ELEC", "institution"),
+    T.patent: _Kind("patent", "patent", "PAT", "institution"),
+    T.software: _Kind("software", "software", "COMP", "institution"),
+    T.other: _Kind("document", "misc", "GEN", "container"),
 }
+# The CSL type each of ours reads back as without `custom.type` (the import's mapping, `formats/bibliography.py`).
+_CSL_READS_AS = {T.popular_science_book: T.book, T.manual: T.book, T.edited_book: T.book}
 
 # --- what every format shares ------------------------------------------------------------------------------
 
@@ -87,13 +106,16 @@ PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "des", "di", "da"
 
 
 def person_name(name: str) -> dict[str, str]:
-    """A name as CSL-JSON writes it: `family`, `given` (and `suffix`), or `literal` when it is one word."""
+    """A person's name as CSL-JSON writes it: `family`, `given` (and `suffix`); a name of one word is a family
+    name alone ("Xiaoming")."""
     name = _one_line(name)
     if "," in name:
         parts = [p.strip() for p in name.split(",")]
         family, rest = parts[0], [p for p in parts[1:] if p]
         if not family:
             return {"literal": name}
+        if len(rest) == 1 and rest[0].lower() in SUFFIXES:  # "Martin Luther King, Jr.": the name, then its suffix
+            return person_name(f"{family} {rest[0]}")
         out = {"family": family}
         if len(rest) >= 2 and rest[0].lower() in SUFFIXES:  # BibTeX's order: "King, Jr., Martin"
             out["suffix"], rest = rest[0], rest[1:]
@@ -104,7 +126,7 @@ def person_name(name: str) -> dict[str, str]:
         return out
     words = name.split(" ")
     if len(words) == 1:
-        return {"literal": name}
+        return {"family": name}
     suffix = words.pop() if len(words) > 2 and words[-1].lower() in SUFFIXES else None
     start = len(words) - 1
     while start > 0 and words[start - 1] in PARTICLES:  # lowercase particles belong to the family name
@@ -117,12 +139,53 @@ def person_name(name: str) -> dict[str, str]:
     return out
 
 
-def _names(work: Work) -> list[dict[str, str]]:
-    return [person_name(a["name"]) for a in work.authors]
+def contributor_name(contributor: dict[str, Any]) -> dict[str, str]:
+    """A contributor's name as CSL-JSON writes it: an organisation as a `literal`, never split."""
+    if contributor.get("type") == ContributorType.organization:
+        return {"literal": _one_line(contributor["name"])}
+    return person_name(contributor["name"])
+
+
+def _names(work: Work, role: ContributorRole = ContributorRole.author) -> list[dict[str, str]]:
+    return [contributor_name(a) for a in work.contributors(role)]
+
+
+def _first_name(work: Work) -> dict[str, str]:
+    """Whom a work is cited by: its first author, else its first editor, else whoever comes first."""
+    for role in (ContributorRole.author, ContributorRole.editor):
+        if names := _names(work, role):
+            return names[0]
+    return contributor_name(work.authors[0])
 
 
 def _date_parts(work: Work) -> list[int]:
-    return [int(p) for p in work.date.split("-")]
+    """The date's year, month and day as far as it has them, when it is one plain date; else its year alone."""
+    if _is_plain_date(work.date):
+        return [int(p) for p in work.date.split("-")]
+    return [work.year]
+
+
+def _is_plain_date(date: str) -> bool:
+    return "/" not in date and date[-1:].isdigit()
+
+
+def _edtf_parts(date: str) -> list[int] | None:
+    """One end of an EDTF interval (or a date) as CSL date parts; None for an open end."""
+    date = date.rstrip("?~%")
+    return None if date == OPEN else [int(p) for p in date.split("-")]
+
+
+def _csl_issued(work: Work) -> dict[str, Any]:
+    """CSL's date: `date-parts` (two for a range), `circa` for an approximate date; and the EDTF itself as `raw`
+    when date parts cannot say all of it (an open range, an uncertain date)."""
+    if _is_plain_date(work.date):
+        return {"date-parts": [_date_parts(work)]}
+    start, _, end = work.date.partition("/")
+    parts = [p for p in (_edtf_parts(start), _edtf_parts(end) if end else None) if p is not None]
+    issued: dict[str, Any] = {"date-parts": parts, "raw": work.date}
+    if any(q in work.date for q in "~%"):
+        issued["circa"] = True
+    return issued
 
 
 def _pages(pages: str | None) -> tuple[str | None, str | None]:
@@ -161,7 +224,7 @@ _TITLE_STOPWORDS = {"a", "an", "the", "of", "on", "in", "at", "to", "for", "and"
 def citation_key(work: Work) -> str:
     """Stable and readable: first author's family name, year, first word of the title that says something
     (`muller2026bamboo`), ASCII letters and digits only."""
-    first = _names(work)[0]
+    first = _first_name(work)
     who = _ascii_word(first.get("family") or first.get("literal") or "") or "anon"
     words = [_ascii_word(w) for w in re.split(r"[\s\-–—:/]+", _localized(work.title) or "")]
     what = next((w for w in words if w and w not in _TITLE_STOPWORDS), "") or work.id.hex[:8]
@@ -180,8 +243,10 @@ def csl_json(work: Work) -> dict[str, Any]:
         "type": KINDS[work.type].csl,
         "citation-key": citation_key(work),
         "title": _one_line(_localized(work.title) or ""),
-        "author": _names(work),
-        "issued": {"date-parts": [_date_parts(work)]},
+        "author": _names(work) or None,
+        "editor": _names(work, ContributorRole.editor) or None,
+        "translator": _names(work, ContributorRole.translator) or None,
+        "issued": _csl_issued(work),
         "container-title": container,
         "collection-title": series,
         "publisher": publisher,
@@ -195,6 +260,7 @@ def csl_json(work: Work) -> dict[str, Any]:
         "abstract": _localized(work.abstract),
         "keyword": ", ".join(work.keywords) or None,
         "status": "retracted" if work.status is WorkStatus.retracted else None,
+        "custom": {"type": work.type.value} if work.type in _CSL_READS_AS else None,
     }
     return {k: v for k, v in item.items() if v is not None}
 
@@ -258,15 +324,19 @@ def bibtex(work: Work) -> str:
     first, last = _pages(work.pages)
     date = _date_parts(work)
     container_field = {"article": "journal", "misc": "howpublished"}.get(kind.bibtex, "booktitle")
-    publisher_field = {"techreport": "institution", "phdthesis": "school"}.get(kind.bibtex, "publisher")
+    publisher_field = {"techreport": "institution", "phdthesis": "school", "online": "organization"}.get(
+        kind.bibtex, "publisher")
     fields: list[tuple[str, str | None]] = [
-        ("author", " and ".join(_bibtex_name(n) for n in _names(work))),
+        *((role.value, " and ".join(_bibtex_name(n) for n in _names(work, role))) for role in ContributorRole),
+        ("entrysubtype", "magazine" if work.type is WorkType.popular_article else None),
         # Braced twice: bibliography styles change the case of titles; this one is written as it should read.
         ("title", "{" + latex(_localized(work.title) or "") + "}"),
         (container_field, container and latex(container)),
         ("series", series and latex(series)),
         ("year", str(work.year)),
         ("month", _MONTHS[date[1] - 1] if len(date) > 1 else None),  # a macro (`may`), as styles expect
+        # biblatex's date says all of it (the day, a range, a qualifier): what biblatex and the import read first.
+        ("date", work.date if not re.fullmatch(r"\d{4}", work.date) else None),
         ("volume", work.volume and latex(work.volume)),
         ("number", work.issue and latex(work.issue)),
         ("pages", first and (f"{latex(first)}--{latex(last)}" if last else latex(first))),
@@ -308,6 +378,8 @@ def ris(work: Work) -> str:
     tags: list[tuple[str, str | None]] = [
         ("TY", KINDS[work.type].ris),
         *(("AU", _ris_name(n)) for n in _names(work)),
+        *(("ED", _ris_name(n)) for n in _names(work, ContributorRole.editor)),
+        *(("A4", _ris_name(n)) for n in _names(work, ContributorRole.translator)),  # RIS's subsidiary author
         ("TI", _localized(work.title)),
         ("T2", container or series),
         ("PY", f"{work.year:04d}"),
