@@ -13,7 +13,7 @@ from pydantic import AfterValidator, AnyUrl, AwareDatetime, BaseModel, ConfigDic
 from shared.problems import invalid
 
 
-def _no_nul(value: str) -> str:
+def _stored_text(value: str) -> str:
     # PostgreSQL cannot store NUL in text; refusing it here keeps a client's bytes from becoming a 500.
     if "\x00" in value:
         raise ValueError("text must not contain NUL characters")
@@ -48,7 +48,7 @@ def _localized(value: dict[str, str]) -> dict[str, str]:
 def Text(max_length: int = 500, min_length: int = 1) -> type[str]:
     return Annotated[  # type: ignore[return-value]
         str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_no_nul),
+        AfterValidator(_stored_text),
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 _DOI = re.compile(r"^10\.\d{4,9}/[^\s]+$")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
@@ -60,46 +61,76 @@ def normalize_orcid(value: str) -> str:
     return orcid
 
 
-def _edtf_date(value: str) -> tuple[str, dt.date, dt.date]:
-    """One EDTF date (no interval): as written, the first and the last day it can mean."""
+@dataclass(frozen=True)
+class EdtfDate:
+    """A publication date read: as it is kept (EDTF, an open end written `..`), the year, month and day of each
+    end as far as it has them (`end` is None for one date, () for an open end; `start` () when open), its
+    qualifiers (`?`, `~`, `%`), and the first day it can mean (to sort by)."""
+
+    text: str
+    start: tuple[int, ...]
+    end: tuple[int, ...] | None
+    qualifiers: frozenset[str]
+    first_day: dt.date
+
+    @property
+    def year(self) -> int:
+        """The year it counts in: its start's, else (open at the start) its end's."""
+        return self.first_day.year
+
+    @property
+    def is_plain(self) -> bool:
+        """One date, unqualified: what `YYYY[-MM[-DD]]` alone says."""
+        return self.end is None and not self.qualifiers
+
+
+def _edtf_date(value: str) -> tuple[tuple[int, ...], str, dt.date, dt.date]:
+    """One EDTF date (no interval): its parts, its qualifier, the first and the last day it can mean."""
     m = _DATE.match(value)
     if not m:
         raise ValueError(f"a date is {DATE_RULE}")
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    parts = tuple(int(p) for p in m.group(1, 2, 3) if p)
+    year, month, day = (*parts, None, None)[:3]
     try:
-        first = dt.date(year, int(month or 1), int(day or 1))
+        first = dt.date(year, month or 1, day or 1)
         if day:
             last = first
         elif month:
-            last = dt.date(year + (first.month == 12), first.month % 12 + 1, 1) - dt.timedelta(days=1)
+            last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
         else:
             last = dt.date(year, 12, 31)
     except ValueError as exc:
         raise ValueError(f"not a date: {exc}") from exc
-    return value, first, last
+    return parts, m.group(4), first, last
 
 
-def parse_publication_date(value: str) -> tuple[str, int, dt.date]:
+def parse_edtf(value: str) -> EdtfDate:
     """A publication date in the subset of EDTF (ISO 8601-2:2019 levels 0 and 1) that biblatex writes: `2026-05-01`,
     `2026-05` or `2026`, each maybe qualified (`2019?` uncertain, `2019~` approximate, `2019%` both), or an interval
     `1984/1986` whose either end may be open (`2020/..`, `../2020`; biblatex's `2020/` is read as `2020/..`).
 
-    Answers the date as it is kept (EDTF, the open end written `..`), the year it counts in (the start's, else the
-    end's), and the first day it can mean (to sort by). ValueError says what is wrong, e.g. an interval that ends
-    before it starts; EDTF's unspecified digits (`199X`) and seasons are not kept.
+    ValueError says what is wrong, e.g. an interval that ends before it starts; EDTF's unspecified digits (`199X`)
+    and seasons are not kept.
     """
     text = value.strip()
     if "/" not in text:
-        text, first, _ = _edtf_date(text)
-        return text, first.year, first
+        parts, qualifier, first, _ = _edtf_date(text)
+        return EdtfDate(text, parts, None, frozenset(qualifier), first)
     start, _, end = text.partition("/")
     start, end = start.strip() or OPEN, end.strip() or OPEN
     if start == OPEN and end == OPEN:
         raise ValueError(f"a range has at least one end: {DATE_RULE}")
     begins = _edtf_date(start) if start != OPEN else None
     ends = _edtf_date(end) if end != OPEN else None
-    if begins and ends and ends[2] < begins[1]:
+    if begins and ends and ends[3] < begins[2]:
         raise ValueError("a range cannot end before it starts")
     counted = begins or ends
     assert counted is not None
-    return f"{start}/{end}", counted[1].year, counted[1]
+    return EdtfDate(f"{start}/{end}", begins[0] if begins else (), ends[0] if ends else (),
+                    frozenset((begins[1] if begins else "") + (ends[1] if ends else "")), counted[2])
+
+
+def parse_publication_date(value: str) -> tuple[str, int, dt.date]:
+    """`parse_edtf`'s answer as a work keeps it: the date as kept, the year it counts in, the day it sorts by."""
+    date = parse_edtf(value)
+    return date.text, date.year, date.first_day

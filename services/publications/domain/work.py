@@ -129,7 +129,7 @@ class Work(Aggregate):
             self.date, self.year, self.sort_date = parse_publication_date(self.date)
         except ValueError as exc:
             raise RuleViolated(str(exc), ("body", "date")) from exc
-        if not any(a.get("role", ContributorRole.author) != ContributorRole.translator for a in self.authors):
+        if not (self.contributors(ContributorRole.author) or self.contributors(ContributorRole.editor)):
             raise RuleViolated("a work has at least one author or editor", ("body", "authors"))
         if self.isbn and self.type not in BOOKS:
             raise RuleViolated("an ISBN belongs to a book, an edited book, a manual or a chapter", ("body", "isbn"))

@@ -219,7 +219,12 @@ _NOT_WORKS = {
     "set": "a @set only groups entries (its `entryset`); each of them is imported as itself",
     "xdata": "an @xdata entry only holds fields for the entries that name it in `xdata`; it is not a work",
 }
-_EDITED = {WorkType.book: WorkType.edited_book}  # the type with editors and no author
+
+
+def _edited_book_if_only_editors(record: Record, has_author: bool, has_editor: bool) -> None:
+    """A book with editors and no author is an edited book (how reference managers export one as @book/`book`)."""
+    if record.fields and record.fields.get("type") == WorkType.book and has_editor and not has_author:
+        record.put("type", WorkType.edited_book.value)
 
 
 def _work_type(record: Record, value: Any, known: dict[str, WorkType], source: Loc, shown: str = "{}") -> None:
@@ -445,9 +450,8 @@ def csl_record(item: Any) -> Record:
             abstract = " ".join(_JATS_TAG.sub(" ", abstract).split())  # Crossref's abstracts are JATS XML
         record.put("abstract", {language or "en": abstract})
     _contributors(record, {name: item.get(name) for name in ("author", "editor", "translator")}, _csl_author)
-    if "type" not in custom and record.fields and record.fields.get("type") in _EDITED and not item.get("author") \
-            and item.get("editor"):
-        record.put("type", _EDITED[record.fields["type"]].value)
+    if "type" not in custom:  # a type named outright is the item's word for it
+        _edited_book_if_only_editors(record, bool(item.get("author")), bool(item.get("editor")))
     record.put("date", _csl_date(item.get("issued")))
     for name, csl in (("doi", "DOI"), ("volume", "volume"), ("issue", "issue"), ("publisher", "publisher")):
         record.put(name, _text(item.get(csl)))
@@ -628,11 +632,11 @@ def _bibtex_names(value: str) -> list[dict[str, Any]]:
 _YEAR_RANGE = re.compile(r"^(\d{4})\s*(?:--|–|—|-|/)\s*(\d{4})$")
 
 
-def _bibtex_date(fields: dict[str, str]) -> tuple[str | None, Loc]:
-    """biblatex's `date` (EDTF: `1984/1986`, `2019~`, `2020-03/`), else `year` (a range such as `1984--1986` read
-    as one) and `month`."""
-    if fields.get("date"):
-        return fields["date"], ("date",)
+def _bibtex_date(date: str | None, fields: dict[str, str]) -> tuple[str | None, Loc]:
+    """biblatex's `date` (EDTF: `1984/1986`, `2019~`, `2020-03/`; as written, not decoded as LaTeX, where `~` is a
+    space), else `year` (a range such as `1984--1986` read as one) and `month` (decoded `fields`)."""
+    if date:
+        return date.replace("{", "").replace("}", "").strip(), ("date",)
     year = fields.get("year")
     if year is None:
         return None, ("year",)
@@ -675,13 +679,10 @@ def bibtex_record(block: bibtex.Block) -> Record:
                                   "type": "value_error"})
             names[role] = None
     _contributors(record, names, lambda person: person)
-    if record.fields and record.fields.get("type") in _EDITED and not people["author"] and people["editor"]:
-        record.put("type", _EDITED[record.fields["type"]].value)
+    _edited_book_if_only_editors(record, bool(people["author"]), bool(people["editor"]))
     if block.entry_type.lower() == "article" and plain.get("entrysubtype", "").lower() in ("magazine", "newspaper"):
         record.put("type", WorkType.popular_article.value)
-    # EDTF's `~` is no LaTeX space here: the date as written, only its braces off.
-    date, date_source = _bibtex_date(plain | ({"date": raw["date"].replace("{", "").replace("}", "").strip()}
-                                              if raw.get("date") else {}))
+    date, date_source = _bibtex_date(raw.get("date"), plain)
     record.put("date", date, date_source)
     record.put("doi", plain.get("doi"))
     record.put("volume", plain.get("volume"))

@@ -23,7 +23,7 @@ from typing import Any
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from services.publications.domain.identifiers import OPEN
+from services.publications.domain.identifiers import parse_edtf
 from services.publications.domain.work import ContributorRole, ContributorType, Work, WorkStatus, WorkType
 
 
@@ -160,30 +160,18 @@ def _first_name(work: Work) -> dict[str, str]:
 
 def _date_parts(work: Work) -> list[int]:
     """The date's year, month and day as far as it has them, when it is one plain date; else its year alone."""
-    if _is_plain_date(work.date):
-        return [int(p) for p in work.date.split("-")]
-    return [work.year]
-
-
-def _is_plain_date(date: str) -> bool:
-    return "/" not in date and date[-1:].isdigit()
-
-
-def _edtf_parts(date: str) -> list[int] | None:
-    """One end of an EDTF interval (or a date) as CSL date parts; None for an open end."""
-    date = date.rstrip("?~%")
-    return None if date == OPEN else [int(p) for p in date.split("-")]
+    date = parse_edtf(work.date)
+    return list(date.start) if date.is_plain else [work.year]
 
 
 def _csl_issued(work: Work) -> dict[str, Any]:
     """CSL's date: `date-parts` (two for a range), `circa` for an approximate date; and the EDTF itself as `raw`
     when date parts cannot say all of it (an open range, an uncertain date)."""
-    if _is_plain_date(work.date):
-        return {"date-parts": [_date_parts(work)]}
-    start, _, end = work.date.partition("/")
-    parts = [p for p in (_edtf_parts(start), _edtf_parts(end) if end else None) if p is not None]
-    issued: dict[str, Any] = {"date-parts": parts, "raw": work.date}
-    if any(q in work.date for q in "~%"):
+    date = parse_edtf(work.date)
+    if date.is_plain:
+        return {"date-parts": [list(date.start)]}
+    issued: dict[str, Any] = {"date-parts": [list(p) for p in (date.start, date.end) if p], "raw": date.text}
+    if date.qualifiers & {"~", "%"}:
         issued["circa"] = True
     return issued
 
