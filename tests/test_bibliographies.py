@@ -101,6 +101,8 @@ def test_crossref_and_xdata_are_resolved_within_the_file(bibliography):
         ("2006", f"Giant Pandas: Biology, Veterinary Medicine and Management {tag}", "Cambridge University Press",
          "1-16")
     assert [a["name"] for a in chapter["authors"] if a["role"] == "editor"][:2] == ["David E. Wildt", "Anju Zhang"]
+    assert chapter["isbn"] == "9780521832953" and chapter["doi"] is None, "the book's ISBN is the chapter's too; " \
+        "its DOI is the book's own"
     assert works["wildt2006"]["publisher"] == "Cambridge University Press", "from its @xdata"
     assert works["hu1995"]["venue"] == f"Research on the Giant Panda {tag}", "an @mvbook's title is a maintitle"
     assert works["supp2021"]["venue"] == f"Conservation of the Giant Panda {tag}", "a @periodical's a journaltitle"

@@ -522,7 +522,10 @@ def latex_to_text(value: str) -> str:
 _NOT_INHERITED = {"ids", "crossref", "xref", "xdata", "entryset", "entrysubtype", "execute", "label", "options",
                   "presort", "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand",
                   "shorthandintro", "sortkey", "title", "subtitle", "titleaddon", "shorttitle", "sorttitle",
-                  "indextitle", "indexsorttitle", "doi", "isbn", "url", "eprint", "pages", "abstract", "keywords"}
+                  "indextitle", "indexsorttitle",
+                  # and, beyond biblatex's list, what names or describes the parent itself: with its DOI a chapter
+                  # would be taken for a duplicate of its book. (Its ISBN is the chapter's book's: inherited.)
+                  "doi", "url", "eprint", "pages", "abstract", "keywords"}
 _AS_BOOK = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
 _AS_MAIN = {"title": "maintitle", "subtitle": "mainsubtitle", "titleaddon": "maintitleaddon"}
 _INHERITS = {
