@@ -69,6 +69,7 @@ def main() -> int:
     manager.add_process(
         "gateway",
         f"exec {python} -m uvicorn gateway.app:app --host {gateway.host} --port {gateway.port} --no-access-log "
+        "--no-proxy-headers "
         f"--http {HTTP_PROTOCOL} --timeout-graceful-shutdown 10 --timeout-keep-alive 75",
     )
     admin_key = gateway.admin_api_key.get_secret_value() if gateway.admin_api_key else "(GATEWAY_ADMIN_API_KEY unset)"

@@ -11,7 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from prometheus_fastapi_instrumentator import Instrumentator
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from gateway.answer_headers import AnswerHeadersMiddleware
 from gateway.api import admin_keys, aggregates, docs
 from gateway.db import models as _models  # noqa: F401  (maps the domain classes onto the tables)
 from gateway.deps import gateway_caller
@@ -19,7 +21,7 @@ from gateway.idempotency import IdempotentPosts
 from gateway.identity import Identity
 from gateway.limits import ClientGone, CloseWhenBodyUnreadMiddleware, read_body
 from gateway.proxy import forward, new_client, new_upstream_session
-from gateway.rate_limits import RateLimits, too_many
+from gateway.rate_limits import RateLimits, rate_limited
 from gateway.resilience import CircuitBreaker
 from gateway.routing import load_routing_table
 from gateway.settings import GatewaySettings
@@ -67,7 +69,8 @@ app.state.identity = Identity(settings, db)
 idempotent_posts = IdempotentPosts(db, wait_seconds=max(r.timeout_seconds for r in routing.routes))
 breakers = {r.service: CircuitBreaker(r.service, settings.breaker_failures, settings.breaker_open_seconds)
             for r in routing.routes}
-rate_limits = RateLimits(settings.rate_limits or routing.rate_limits, settings.redis_url, settings.rate_limit_prefix)
+app.state.rate_limits = RateLimits(settings.rate_limits or routing.rate_limits, settings.redis_url,
+                                  settings.rate_limit_prefix)
 install_problem_handlers(app)
 app.include_router(admin_keys.router)
 app.include_router(aggregates.router)
@@ -104,10 +107,8 @@ async def proxy(request: Request, service: str, path: str) -> Response:
     if route is None:
         raise not_found(f"no service answers {request.url.path}")
     # Who is calling and whether they may call now come before the body is read (gateway/limits.py).
+    await rate_limited(request)
     caller = await gateway_caller(request)
-    verdict = await rate_limits.check(request, caller)
-    if not verdict.allowed:
-        raise too_many(verdict)
     try:
         body = await read_body(request, routing.body_limit_for(request.url.path))
     except ClientGone:
@@ -117,16 +118,19 @@ async def proxy(request: Request, service: str, path: str) -> Response:
         return await forward(request.app.state.upstreams, request, body, route, caller, settings.internal_secret(),
                              breakers[route.service], settings.deadline_grace_seconds)
 
-    response = await idempotent_posts.handle(request, body, caller, to_service) or await to_service()
-    response.headers.update(verdict.headers)
-    return response
+    return await idempotent_posts.handle(request, body, caller, to_service) or await to_service()
 
 
 Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(
     app
 ).expose(app, include_in_schema=False)
 app.add_middleware(CloseWhenBodyUnreadMiddleware)
+app.add_middleware(AnswerHeadersMiddleware)
 app.add_middleware(RequestContextMiddleware)
+if settings.trusted_proxies:
+    # Outermost: the client address every layer sees (rate limits, logs) is the one a trusted proxy forwarded for.
+    # uvicorn itself runs with --no-proxy-headers, so nobody else's X-Forwarded-For is believed.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
 if settings.cors_origins:
     # Browsers on the dashboard's and the app's origins may call the API; no one else's pages may.
     app.add_middleware(

@@ -5,8 +5,13 @@ when `REDIS_URL` is set, so every gateway process shares one count, in memory ot
 keeps two counters per caller (this window's and the last one's, weighted by how much of it still overlaps), not
 a record per request as a moving window does: a limit of 100,000 a minute costs what one of 10 does.
 
-Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`; a refusal is a 429 problem
-with `Retry-After`.
+Every route is counted: the proxied ones and the gateway's own (`/api/v1/mobile/home`, `/api/v1/dashboard/summary`,
+`/api/v1/admin/*`, the docs), through `rate_limited`. An anonymous caller is its address: the socket's peer, or
+what a proxy named in `GATEWAY_TRUSTED_PROXIES` says it forwarded for (uvicorn runs with `--no-proxy-headers`,
+so no other forwarding claim is believed).
+
+Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (`gateway/answer_headers.py`);
+a refusal is a 429 problem with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
+from gateway.deps import gateway_caller
 from shared.auth import Caller, Role
 from shared.problems import problem
 
@@ -63,3 +69,19 @@ def too_many(verdict: Verdict) -> Exception:
     return problem(429, "rate-limited", "Too many requests",
                    f"this caller's limit of {verdict.headers['RateLimit-Limit']} requests is used up; "
                    f"retry in {retry_after} s", headers={**verdict.headers, "Retry-After": str(retry_after)})
+
+
+async def rate_limited(request: Request) -> None:
+    """Counts this request against its caller's limit: once, although it runs both as a guard (before the body is
+    read, `shared.auth.GuardedRoute`) and as a dependency. Raises 401 for credentials that are not valid, 429 when
+    the limit is used up; the allowed request's `RateLimit-*` headers are kept in `request.state` for the answer."""
+    if getattr(request.state, "rate_limit_headers", None) is not None:
+        return
+    caller = await gateway_caller(request)
+    verdict = await request.app.state.rate_limits.check(request, caller)
+    request.state.rate_limit_headers = verdict.headers
+    if not verdict.allowed:
+        raise too_many(verdict)
+
+
+rate_limited.guard = rate_limited  # type: ignore[attr-defined]

@@ -39,6 +39,10 @@ class GatewaySettings(CommonSettings):
     # Rate limits: the routing table's [rate_limits], unless this JSON replaces them; counters in Redis when set.
     rate_limits: dict[str, dict[str, str]] | None = Field(None, validation_alias="GATEWAY_RATE_LIMITS")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    # The proxies (addresses or CIDR networks, a JSON list) whose X-Forwarded-For / X-Forwarded-Proto are believed:
+    # the ingress or load balancer in front of the gateway. Empty: the client is the socket's peer, whatever a
+    # request claims, so an anonymous caller cannot pick a fresh rate-limit bucket by inventing an address.
+    trusted_proxies: list[str] = Field(default_factory=list, validation_alias="GATEWAY_TRUSTED_PROXIES")
     rate_limit_prefix: str = Field("panda-coop-rate", validation_alias="GATEWAY_RATE_LIMIT_PREFIX")
 
     secret_fields: ClassVar[tuple[str, ...]] = ("internal_auth_secret", "jwt_secret")

@@ -265,8 +265,13 @@ class Stack:
         self.processes: dict[str, Process] = {
             name: self._uvicorn(name, f"services.{name}.app:app", self.ports[name]) for name in SERVICES
         }
-        self.processes["gateway"] = self._uvicorn("gateway", "gateway.app:app", self.ports["gateway"],
-                                                  "--timeout-keep-alive", "75")
+        self.processes["gateway"] = self.gateway_process("gateway", self.ports["gateway"])
+
+    def gateway_process(self, name: str, port: int, env: dict[str, str] | None = None) -> Process:
+        """A gateway process as deploy/ runs it: believing no X-Forwarded-For but its trusted proxies'."""
+        process = self._uvicorn(name, "gateway.app:app", port, "--no-proxy-headers", "--timeout-keep-alive", "75")
+        process.env = {**process.env, **(env or {})}
+        return process
 
     def _uvicorn(self, name: str, target: str, port: int, *options: str) -> Process:
         argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),

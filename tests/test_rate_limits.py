@@ -27,7 +27,7 @@ def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, s
            "GATEWAY_RATE_LIMIT_PREFIX": f"test-{uuid.uuid4().hex}"}
     with running_stack(Path(tmp_path_factory.mktemp("limited")), extra_env=env) as stack:
         port = free_port()
-        second = stack._uvicorn("gateway-2", "gateway.app:app", port)
+        second = stack.gateway_process("gateway-2", port, {"GATEWAY_TRUSTED_PROXIES": '["127.0.0.1"]'})
         second.start()
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: httpx.get(f"{url}/healthz").status_code == 200, 30, what="the second gateway")
@@ -80,3 +80,33 @@ def test_two_gateway_processes_share_one_limit(limited):
     allowed = answers.count(200)
     assert 40 <= allowed <= 42, f"{allowed} allowed of a limit of 40 across two gateways"
     assert answers.count(429) == 120 - allowed
+
+
+def test_the_gateways_own_routes_are_counted_like_the_rest(limited):
+    """The answers the gateway makes itself (from several services, or about keys and docs) cost as much as a
+    proxied one: each is counted, whatever it answers."""
+    stack, _ = limited
+    for path in ("/api/v1/mobile/home", "/api/v1/dashboard/summary", "/api/v1/admin/api-keys", "/openapi.json"):
+        member = stack.issue_key("member")["key"]
+        with stack.client(member) as c:
+            answers = [c.get(path).status_code for _ in range(41)]
+        assert 429 not in answers[:40], (path, answers)
+        assert answers[40] == 429, (path, answers[40])
+
+
+def test_an_anonymous_caller_is_its_address_and_a_forwarded_one_counts_only_from_a_trusted_proxy(limited):
+    stack, trusting_url = limited  # the second gateway trusts 127.0.0.1 as its proxy; the first trusts nobody
+
+    def invented() -> dict[str, str]:
+        return {"X-Forwarded-For": f"198.51.100.{uuid.uuid4().int % 250 + 1}"}
+
+    with httpx.Client(base_url=stack.gateway_url, timeout=10) as untrusting:
+        answers = [untrusting.get("/api/v1/training/programs", headers=invented()).status_code for _ in range(31)]
+    assert answers[:30] == [200] * 30 and answers[30] == 429, "an invented X-Forwarded-For bought a fresh bucket"
+
+    with httpx.Client(base_url=trusting_url, timeout=10) as proxy:
+        one = {"X-Forwarded-For": "203.0.113.7"}
+        answers = [proxy.get("/api/v1/training/programs", headers=one).status_code for _ in range(31)]
+        assert answers[:30] == [200] * 30 and answers[30] == 429
+        other = proxy.get("/api/v1/training/programs", headers={"X-Forwarded-For": "203.0.113.8"})
+        assert other.status_code == 200, "each client behind the trusted proxy has its own count"

@@ -6,19 +6,21 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from gateway.deps import AdminDep, DatabaseDep, identity_of
 from gateway.domain.api_key import ApiKey
+from gateway.rate_limits import rate_limited
 from shared.auth import GuardedRoute, Role
 from shared.db.types import utcnow
 from shared.pagination import Cursor, Limit, Page, keyset_page
 from shared.problems import not_found
 from shared.validation import ShortText
 
-router = APIRouter(route_class=GuardedRoute, prefix="/api/v1/admin/api-keys", tags=["admin: API keys"])
+router = APIRouter(route_class=GuardedRoute, prefix="/api/v1/admin/api-keys", tags=["admin: API keys"],
+                   dependencies=[Depends(rate_limited)])
 
 
 class ApiKeyIn(BaseModel):

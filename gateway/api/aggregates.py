@@ -3,7 +3,9 @@
 - `GET /api/v1/dashboard/summary` (analyst and up): the four services' figures; a service that is down or too
   slow is named in `missing` and the others still answer, in the time of the slowest one.
 - `GET /api/v1/mobile/home`: what the app's first screen shows (upcoming events, new works, open programs),
-  small, in the language `Accept-Language` asks for, with an ETag and 304.
+  small, in the language `Accept-Language` asks for, with an ETag and 304. It is the public's view whoever asks
+  (the parts are fetched as an anonymous caller), so one copy may be cached for everyone: staff see drafts in
+  the services' own lists, never here.
 """
 
 from __future__ import annotations
@@ -15,17 +17,18 @@ import json
 import logging
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from gateway.deps import GatewayCallerDep
+from gateway.rate_limits import rate_limited
 from gateway.routing import RoutingTable
-from shared.auth import STAFF, Caller
+from shared.auth import ANONYMOUS, STAFF, Caller
 from shared.context import request_id_var, traceparent_var
 from shared.http import etag_of, not_modified
 
 log = logging.getLogger("aggregates")
-router = APIRouter(tags=["aggregates"])
+router = APIRouter(tags=["aggregates"], dependencies=[Depends(rate_limited)])
 
 HOME_ITEMS = 5
 
@@ -93,8 +96,10 @@ def localize(text: dict[str, str] | None, languages: list[str]) -> str | None:
 
 
 @router.get("/api/v1/mobile/home")
-async def mobile_home(request: Request, caller: GatewayCallerDep) -> Response:
-    """Upcoming events, new works and open programs, as the app's first screen shows them."""
+async def mobile_home(request: Request) -> Response:
+    """Upcoming events, new works and open programs, as the app's first screen shows them to anyone (`public`,
+    cached 60 s, `Vary: Accept-Language`; the credentials a caller sends change nothing here)."""
+    caller = ANONYMOUS
     languages = _languages(request.headers.get("accept-language"))
     today = dt.datetime.now(dt.UTC).date().isoformat()
     events, works, programs = await asyncio.gather(

@@ -9,13 +9,14 @@ import json
 import time
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from gateway.rate_limits import rate_limited
 from gateway.routing import RoutingTable
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limited)])
 _CACHE_SECONDS = 30.0
 
 

@@ -1,0 +1,56 @@
+"""The integration surface against an outside attacker and against each role: what caches may keep, which
+address a limit counts, where a webhook may go, how deliveries are signed, and what refusals reveal."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from tests.harness import Stack
+from tests.test_works import WORKS, work_body
+
+CREDENTIALS = {"authorization", "x-api-key"}
+
+
+def _vary(response: httpx.Response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("vary", "").split(",") if v.strip()}
+
+
+def _cache_control(response: httpx.Response) -> set[str]:
+    return {d.strip().split("=")[0].lower() for d in response.headers.get("cache-control", "").split(",") if d}
+
+
+def test_the_mobile_home_is_the_publics_whoever_asks_so_a_shared_cache_may_keep_it(stack: Stack, coordinator,
+                                                                                   keys):
+    draft = coordinator.post(WORKS, json=work_body(title={"en": f"Unpublished {uuid.uuid4().hex[:6]}"}))
+    assert draft.status_code == 201
+    with stack.client(keys["analyst"]) as analyst:
+        assert analyst.get(f"{WORKS}/{draft.json()['id']}").status_code == 200  # staff may read the draft
+        home = analyst.get("/api/v1/mobile/home")
+    assert home.status_code == 200
+    assert draft.json()["id"] not in {w["id"] for w in home.json()["new_works"]}
+    assert "public" in _cache_control(home)
+    with stack.client() as anonymous:
+        assert anonymous.get("/api/v1/mobile/home").json()["new_works"] == home.json()["new_works"]
+
+
+def test_every_answer_that_depends_on_the_caller_is_private_and_varies_on_the_credentials(stack: Stack, keys):
+    """Every GET route the API describes, as staff: a shared cache must neither keep the answer nor give it to
+    another caller. The same routes answered to nobody in particular still say that they vary by caller."""
+    with stack.client(keys["admin"]) as admin:
+        paths = [p for p, ops in admin.get("/openapi.json").json()["paths"].items() if "get" in ops and "{" not in p]
+        assert len(paths) >= 15
+        work = admin.post(WORKS, json=work_body()).json()  # a draft: what only staff may read
+        paths += ["/openapi.json", f"{WORKS}/{work['id']}", f"{WORKS}/{work['id']}/citation?format=bibtex"]
+        for path in paths:
+            answer = admin.get(path)
+            assert answer.status_code < 500, (path, answer.text)
+            if "public" in _cache_control(answer):
+                assert path == "/api/v1/mobile/home", f"{path} is public to a caller with credentials"
+                continue
+            assert _cache_control(answer) & {"private", "no-store"}, (path, answer.headers.get("cache-control"))
+            assert _vary(answer) >= CREDENTIALS, (path, answer.headers.get("vary"))
+    with stack.client() as anonymous:
+        for path in ("/api/v1/publications/works", "/api/v1/training/programs", "/api/v1/outreach/events"):
+            assert _vary(anonymous.get(path)) >= CREDENTIALS, path
