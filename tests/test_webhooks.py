@@ -53,6 +53,7 @@ class Receiver:
         self.thread = threading.Thread(target=self.loop.run_forever, name="webhook-receiver", daemon=True)
         self.status = 200
         self.delay = 0.0  # seconds before each answer
+        self.location: str | None = None  # a Location header to answer with (a redirect, with a 3xx status)
         self.port = 0
         self._received: list[Received] = []
         self._lock = threading.Lock()
@@ -111,7 +112,8 @@ class Receiver:
                 if delay:
                     await asyncio.sleep(delay)
                 reason = "OK" if status < 400 else "Error"
-                writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Length: 0\r\n\r\n".encode())
+                location = f"Location: {self.location}\r\n" if self.location else ""
+                writer.write(f"HTTP/1.1 {status} {reason}\r\n{location}Content-Length: 0\r\n\r\n".encode())
                 await writer.drain()
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
             pass
@@ -388,6 +390,14 @@ def test_two_replicas_send_each_delivery_once_and_each_subject_in_order(stack: S
     "https://0.0.0.0/hook",  # unspecified
     "https://100.64.0.1/hook",  # shared address space
     "https://224.0.0.1/hook",  # multicast
+    "https://192.0.0.8/hook",  # IETF protocol assignments, not globally reachable
+    "https://[2002:7f00:1::]/x",  # 6to4 of 127.0.0.1
+    "https://[2002:a9fe:a9fe::]/x",  # 6to4 of 169.254.169.254
+    "https://[64:ff9b::a00:1]/x",  # NAT64 of 10.0.0.1
+    "https://[64:ff9b:1::a00:1]/x",  # local-use NAT64
+    "https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/x",  # Teredo, its client 10.0.0.1
+    "https://[::127.0.0.1]/x",  # IPv4-compatible (deprecated) loopback
+    "https://[fd00::1]/x",  # unique local
     "http://localhost:1/",  # plain http to a host the allowlist does not name
     "https://user:password@127.0.0.1/hook",  # credentials in the URL
     "ftp://127.0.0.1/hook",
@@ -601,3 +611,19 @@ def test_the_log_forgets_finished_entries_after_the_retention_time_but_keeps_pen
             stack.real_clock()
         failing.status = 200
         wait_until(lambda: state_at(pending_at) == "delivered", 30, what="the kept delivery, sent at last")
+
+
+def test_a_redirect_is_a_failed_attempt_and_is_never_followed(stack: Stack, coordinator, receivers):
+    """A receiver that answers 3xx does not move the delivery elsewhere (an open redirect on the partner's side
+    would otherwise point it at the base's own network): the attempt fails and is retried at the same URL."""
+    pid = new_partner(coordinator, "Webhook Redirect Zoo")
+    hook, elsewhere = receivers(), receivers()
+    hook.status, hook.location = 307, elsewhere.url
+    with partner_client(stack, pid) as partner:
+        sub = subscribe(partner, hook.url, ["partnerships.agreement.*"])
+        new_agreement(coordinator, [pid])
+        wait_until(lambda: len(hook.received) >= 2, 20, what="two attempts at the redirecting receiver")
+        entry = wait_until(lambda: next((e for e in log_of(partner, sub["id"]) if e["last_status"] == 307), None),
+                           10, what="the redirect recorded as the attempt's answer")
+        assert entry["state"] == "pending" and "307" in entry["last_error"], entry
+    assert elsewhere.received == [], "the redirect was followed"

@@ -138,16 +138,48 @@ class Destination:
         return None
 
 
+# Blocks no delivery may go to, from the IANA special-purpose address registries (RFC 6890 and its updates;
+# iana.org/assignments/iana-ipv4-special-registry, iana-ipv6-special-registry): every block that is not globally
+# reachable, with the name a refusal gives it. Kept here rather than taken from `ipaddress.is_global`, whose
+# tables differ by Python version (3.11 calls 192.0.0.8 and 6to4 global).
+_IPV4_BLOCKS = tuple((ipaddress.ip_network(net), kind) for net, kind in (
+    ("0.0.0.0/8", "unspecified"), ("10.0.0.0/8", "private"), ("100.64.0.0/10", "shared (carrier-grade NAT)"),
+    ("127.0.0.0/8", "loopback"), ("169.254.0.0/16", "link-local"), ("172.16.0.0/12", "private"),
+    ("192.0.0.0/24", "IETF protocol"), ("192.0.2.0/24", "documentation"), ("192.88.99.0/24", "6to4 relay"),
+    ("192.168.0.0/16", "private"), ("198.18.0.0/15", "benchmarking"), ("198.51.100.0/24", "documentation"),
+    ("203.0.113.0/24", "documentation"), ("224.0.0.0/4", "multicast"), ("240.0.0.0/4", "reserved"),
+))
+_IPV6_BLOCKS = tuple((ipaddress.ip_network(net), kind) for net, kind in (
+    ("64:ff9b:1::/48", "local NAT64"), ("100::/64", "discard-only"), ("2001::/23", "IETF protocol"),
+    ("2001:db8::/32", "documentation"), ("3fff::/20", "documentation"), ("5f00::/16", "segment routing"),
+    ("fc00::/7", "private"), ("fe80::/10", "link-local"), ("fec0::/10", "site-local"), ("ff00::/8", "multicast"),
+))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits are the IPv4 address it reaches
+_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+
+
 def non_public_kind(address: Address) -> str | None:
-    """What makes an address unfit for deliveries (loopback, private, link-local, ...), or None if public."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    for kind in ("loopback", "link_local", "private", "multicast", "unspecified", "reserved"):
-        if getattr(address, f"is_{kind}"):
-            return kind.replace("_", "-")
-    if not address.is_global:
-        return "non-public"
-    return None
+    """What makes an address unfit for deliveries, or None if it is public: a block of the IANA special-purpose
+    registries that is not globally reachable (loopback, private, link-local, documentation, ...), or an IPv6
+    address that embeds or reaches an IPv4 one that is (IPv4-mapped, 6to4 RFC 3056, Teredo RFC 4380, NAT64
+    RFC 6052: `2002:7f00:1::` reaches 127.0.0.1), or one outside global unicast (`::1`, `::`, `::127.0.0.1`)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return next((kind for net, kind in _IPV4_BLOCKS if address in net), None)
+    embedded = address.ipv4_mapped or address.sixtofour or (
+        ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if address in _NAT64 else None)
+    if embedded is not None:
+        kind = non_public_kind(embedded)
+        return None if kind is None else f"{kind} (reached through {address})"
+    if address.teredo is not None:
+        server, client = address.teredo
+        kinds = [k for k in map(non_public_kind, (server, client)) if k]
+        if kinds:
+            return f"{kinds[0]} (reached through the Teredo address {address})"
+    if address.is_loopback:
+        return "loopback"
+    if (kind := next((kind for net, kind in _IPV6_BLOCKS if address in net), None)) is not None:
+        return kind
+    return None if address in _GLOBAL_UNICAST else "reserved"
 
 
 # --- signing --------------------------------------------------------------------------------------------------

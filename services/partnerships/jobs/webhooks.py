@@ -8,7 +8,9 @@ the other sends. The CloudEvent is POSTed signed (`Webhook-Signature: t=...,v1=.
 anything else is retried with exponential backoff and jitter. A delivery failing for the give-up time is given
 up (`failed`, a replay queues it again), and a subscription whose deliveries have failed that long is disabled
 with a `subscription_disabled` entry in its log. The destination is checked again before each attempt: a
-name that now resolves to a private address is refused like a failed attempt.
+name that now resolves to a private address is refused like a failed attempt, and the attempt connects to the
+addresses that were checked (`jobs/pinned_http.py`), never to a second resolution. A redirect is an answer
+like any other non-2xx: a failed attempt, never followed.
 
 The log keeps finished entries for `webhook_log_retention_days` (`forget_old_deliveries`, also in every replica).
 """
@@ -39,7 +41,8 @@ from services.partnerships.domain.webhook import (
     SubscriptionState,
     signature,
 )
-from services.partnerships.usecases.webhooks import RESOLVE_TIMEOUT_SECONDS, destination_refusal, queued
+from services.partnerships.jobs.pinned_http import PinnedTransport, pinned_to
+from services.partnerships.usecases.webhooks import RESOLVE_TIMEOUT_SECONDS, checked_destination, queued
 from shared.db.types import UTCDateTime, utcnow
 from shared.ids import new_id
 from shared.service import ServiceRuntime
@@ -91,7 +94,7 @@ async def deliver_webhooks(runtime: ServiceRuntime) -> None:
     settings: Any = runtime.settings
     async with httpx.AsyncClient(
         timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False,
-        headers={"User-Agent": USER_AGENT},
+        headers={"User-Agent": USER_AGENT}, transport=PinnedTransport(),
     ) as client:
         sender = Sender(runtime, client)
         while True:
@@ -192,7 +195,8 @@ class Sender:
     async def _send(self, delivery: _Claimed) -> _Outcome:
         outcome = _Outcome(started_at=utcnow())
         try:
-            refusal = await destination_refusal(delivery.url, self.allowlist)
+            checked = await checked_destination(delivery.url, self.allowlist)
+            refusal = checked.refusal
         except Exception as exc:  # RuleViolated: the allowlist changed since the subscription was made
             refusal = getattr(exc, "detail", None) or repr(exc)
         if refusal is not None:
@@ -207,9 +211,11 @@ class Sender:
             SIGNATURE_HEADER: signature(delivery.secret, timestamp, body),
         }
         try:
-            # Streamed and closed unread: what the receiver answers beyond its status is not our business.
-            async with self.client.stream("POST", delivery.url, content=body, headers=headers) as response:
-                outcome.status = response.status_code
+            # Streamed and closed unread: what the receiver answers beyond its status is not our business. The
+            # connection goes to the addresses just checked, not to what the name resolves to a moment later.
+            with pinned_to(delivery.url, checked.addresses):
+                async with self.client.stream("POST", delivery.url, content=body, headers=headers) as response:
+                    outcome.status = response.status_code
             if not outcome.delivered:
                 outcome.error = f"the receiver answered {outcome.status}"
         except Exception as exc:  # a timeout, a refused connection, a broken answer: a failed attempt

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import socket
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -46,29 +47,41 @@ queued = asyncio.Event()
 # --- destinations ---------------------------------------------------------------------------------------------
 
 
-async def destination_refusal(url: str, allowlist: frozenset[str]) -> str | None:
-    """Why deliveries may not go to `url` now (it resolves to a loopback, private, link-local... address that
-    the allowlist does not name, or not at all), or None. RuleViolated if it is not an acceptable URL."""
+@dataclass(frozen=True)
+class CheckedDestination:
+    """A destination as checked now: why deliveries may not go there (None if they may), and the addresses the
+    check approved, which are where a delivery connects (`jobs/pinned_http.py`): a host the allowlist names is
+    connected to by its name, since it may resolve to anything."""
+
+    refusal: str | None
+    addresses: tuple[str, ...]
+
+
+async def checked_destination(url: str, allowlist: frozenset[str]) -> CheckedDestination:
+    """Resolves `url`'s host (within RESOLVE_TIMEOUT_SECONDS) and checks every address it has (a loopback,
+    private, link-local... address, or one that embeds one, is refused unless the allowlist names it).
+    RuleViolated if it is not an acceptable URL."""
     destination = Destination.parse(url, allowlist)
     literal = destination.literal_address()
     if literal is not None:
         addresses = [str(literal)]
     elif destination.host in allowlist:
-        addresses = []
+        return CheckedDestination(None, (destination.host,))
     else:
         try:
             async with asyncio.timeout(RESOLVE_TIMEOUT_SECONDS):
                 infos = await asyncio.get_running_loop().getaddrinfo(
                     destination.host, destination.port, type=socket.SOCK_STREAM)
         except (OSError, TimeoutError, UnicodeError):
-            return f"{destination.host} does not resolve"
+            return CheckedDestination(f"{destination.host} does not resolve", ())
         addresses = sorted({str(info[4][0]) for info in infos})
-    return destination.refusal(addresses, allowlist)
+    refusal = destination.refusal(addresses, allowlist)
+    return CheckedDestination(refusal, () if refusal else tuple(addresses))
 
 
 async def check_destination(url: str, allowlist: frozenset[str]) -> None:
     """RuleViolated (422 on `url`) unless deliveries may go to `url`."""
-    refusal = await destination_refusal(url, allowlist)
+    refusal = (await checked_destination(url, allowlist)).refusal
     if refusal is not None:
         raise RuleViolated(refusal, ("body", "url"), "url_refused")
 
