@@ -8,6 +8,7 @@ delivery log, queueing) and `jobs/webhooks.py` (the delivery job) do the I/O.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import enum
 import hashlib
@@ -30,7 +31,6 @@ from shared.ids import new_id
 EVENT_TYPE_PATTERN = r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$"
 _EVENT_TYPE = re.compile(EVENT_TYPE_PATTERN)
 
-SIGNATURE_HEADER = "Webhook-Signature"
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a prefix, not a secret)
 
 
@@ -186,13 +186,25 @@ def non_public_kind(address: Address) -> str | None:
 
 
 def new_secret() -> str:
-    return SECRET_PREFIX + secrets.token_urlsafe(32)
+    """`whsec_` and 32 random bytes in base64: the secret format of Standard Webhooks, which its libraries read."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def signature(secret: str, timestamp: int, body: bytes) -> str:
-    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the secret>`."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
+def signing_key(secret: str) -> bytes:
+    """The HMAC key a secret stands for: its base64 after `whsec_` (Standard Webhooks). A secret issued before
+    deliveries followed the standard is URL-safe base64; it is read as such, so it still signs."""
+    text = secret.removeprefix(SECRET_PREFIX)
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The `webhook-signature` header of Standard Webhooks (standardwebhooks.com, "Verifying webhooks"):
+    `v1,<base64 of HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>" under the signing key>`."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(signing_key(secret), signed, hashlib.sha256).digest()).decode()
 
 
 # --- retrying -------------------------------------------------------------------------------------------------

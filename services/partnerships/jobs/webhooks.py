@@ -4,7 +4,8 @@ every replica.
 Each round takes the due deliveries that are the oldest pending one of their (subscription, subject), so a
 subject's events arrive in the order they happened, and claims each with a conditional update (`claim` bumped
 while the lease is free): when two replicas race for the same attempt, one update matches no row and only
-the other sends. The CloudEvent is POSTed signed (`Webhook-Signature: t=...,v1=...`); a 2xx is delivered,
+the other sends. The CloudEvent is POSTed signed as Standard Webhooks sign (`webhook-id`, `webhook-timestamp`,
+`webhook-signature: v1,<base64>`), so the partner verifies with that standard's libraries; a 2xx is delivered,
 anything else is retried with exponential backoff and jitter. A delivery failing for the give-up time is given
 up (`failed`, a replay queues it again), and a subscription whose deliveries have failed that long is disabled
 with a `subscription_disabled` entry in its log. The destination is checked again before each attempt: a
@@ -34,7 +35,6 @@ from sqlalchemy.orm import aliased
 
 from services.partnerships.db.models import webhook_deliveries, webhook_subscriptions
 from services.partnerships.domain.webhook import (
-    SIGNATURE_HEADER,
     DeliveryState,
     LogEntryKind,
     RetryPolicy,
@@ -206,9 +206,9 @@ class Sender:
         timestamp = int(time.time())
         headers = {
             "Content-Type": "application/cloudevents+json",
-            "Webhook-Id": str(delivery.id),
-            "Webhook-Timestamp": str(timestamp),
-            SIGNATURE_HEADER: signature(delivery.secret, timestamp, body),
+            "webhook-id": str(delivery.id),
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": signature(delivery.secret, str(delivery.id), timestamp, body),
         }
         try:
             # Streamed and closed unread: what the receiver answers beyond its status is not our business. The
