@@ -67,6 +67,7 @@ app.state.routing = routing
 app.state.db = db
 app.state.identity = Identity(settings, db)
 idempotent_posts = IdempotentPosts(db, wait_seconds=max(r.timeout_seconds for r in routing.routes))
+app.state.idempotent_posts = idempotent_posts
 breakers = {r.service: CircuitBreaker(r.service, settings.breaker_failures, settings.breaker_open_seconds)
             for r in routing.routes}
 app.state.rate_limits = RateLimits(settings.rate_limits or routing.rate_limits, settings.redis_url,

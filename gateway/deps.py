@@ -32,6 +32,13 @@ async def gateway_caller(request: Request) -> Caller:
 GatewayCallerDep = Annotated[Caller, Depends(gateway_caller)]
 
 
+def client_of(request: Request, caller: Caller) -> str:
+    """Who is asking, as a rate bucket and an idempotency scope count it: the caller's subject (`key:<id>`,
+    `jwt:<sub>`), or for an anonymous caller its address, `ip:<address>` (the socket's peer, or what a trusted
+    proxy forwarded for: `GATEWAY_TRUSTED_PROXIES`)."""
+    return caller.subject or f"ip:{request.client.host if request.client else '-'}"
+
+
 async def admin_caller(caller: GatewayCallerDep) -> Caller:
     caller.require(Role.admin)
     return caller

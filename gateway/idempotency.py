@@ -4,7 +4,8 @@ The first request with a key claims it (a row inserted under a unique key: of tw
 claims it) and is forwarded; its answer is kept with a hash of its body. The same key with the same body then
 gets that answer again, with no second effect; with another body, a 422. A request that arrives while the first
 is still being handled waits for its answer. A 5xx is not kept: the client may try again with the same key.
-Keys are per caller and kept for 24 hours.
+Keys are per caller (per address for anonymous callers) and kept for 24 hours. The gateway's own POSTs take them
+too (`POST /api/v1/admin/api-keys`: a retried request gets the one key it issued).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.responses import Response, StreamingResponse
 
 from gateway.db.models import idempotency_records
+from gateway.deps import client_of
 from shared.auth import Caller
 from shared.db.engine import Database
 from shared.db.types import utcnow
@@ -31,7 +33,7 @@ log = logging.getLogger("idempotency")
 
 HEADER = "idempotency-key"
 KEEP_FOR = dt.timedelta(hours=24)
-_KEPT_HEADERS = ("content-type", "location", "etag")
+_KEPT_HEADERS = ("content-type", "location", "etag", "cache-control")
 
 
 def _valid_key(value: str) -> bool:
@@ -52,7 +54,8 @@ class IdempotentPosts:
         if not _valid_key(key):
             raise invalid("Idempotency-Key is 1 to 255 printable ASCII characters", ("header", "Idempotency-Key"))
         digest = hashlib.sha256(request.method.encode() + b" " + request.url.path.encode() + b"\n" + body).hexdigest()
-        scope = hashlib.sha256(f"{caller.role.value}:{caller.subject or ''}:{key}".encode()).hexdigest()
+        # Per client: an anonymous caller's keys are its address's, never shared with every other anonymous one.
+        scope = hashlib.sha256(f"{caller.role.value}:{client_of(request, caller)}:{key}".encode()).hexdigest()
         if not await self._claim(scope, digest):
             return await self._replay(scope, digest)
         try:

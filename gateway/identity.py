@@ -7,6 +7,7 @@ treating it as anonymous would hide a revoked or mistyped key.
 from __future__ import annotations
 
 import hmac
+import time
 import uuid
 
 import jwt
@@ -15,7 +16,7 @@ from sqlalchemy import select
 
 from gateway.domain.api_key import ApiKey, hash_key
 from gateway.settings import GatewaySettings
-from shared.auth import ANONYMOUS, Caller, Role
+from shared.auth import ANONYMOUS, Caller, Role, jwt_subject, key_subject
 from shared.db.engine import Database
 from shared.problems import unauthorized
 
@@ -51,7 +52,7 @@ class Identity:
     async def _by_key(self, key: str) -> Caller:
         admin = self.settings.admin_api_key
         if admin is not None and hmac.compare_digest(key.encode(), admin.get_secret_value().encode()):
-            return Caller(Role.admin, subject=BOOTSTRAP_ADMIN, via="api-key")
+            return Caller(Role.admin, subject=key_subject(BOOTSTRAP_ADMIN), via="api-key")
         caller = await self._key_owner(hash_key(key))
         if caller is None:
             raise unauthorized("unknown or revoked API key")
@@ -62,22 +63,32 @@ class Identity:
             found = (await s.execute(select(ApiKey).where(ApiKey.key_hash == digest))).scalar_one_or_none()  # type: ignore[arg-type]
         if found is None or not found.active:
             return None
-        return Caller(found.role, subject=str(found.id), partner_id=found.partner_id, via="api-key")
+        return Caller(found.role, subject=key_subject(found.id), partner_id=found.partner_id, via="api-key")
 
     def forget_key(self, key_hash: str) -> None:
         """Revocation takes effect at once on this process."""
         self._key_owner.cache_invalidate(key_hash)
 
     def _by_token(self, token: str) -> Caller:
+        settings = self.settings
+        required = ["exp", "sub", "role", *(["aud"] if settings.jwt_audience else []),
+                    *(["iss"] if settings.jwt_issuer else [])]
         try:
             claims = jwt.decode(
-                token, self._jwt_key, algorithms=self._jwt_algorithms,
-                options={"require": ["exp", "sub", "role"]}, leeway=5,
+                token, self._jwt_key, algorithms=self._jwt_algorithms, audience=settings.jwt_audience,
+                issuer=settings.jwt_issuer, options={"require": required, "verify_aud": bool(settings.jwt_audience)},
+                leeway=5,
             )
         except jwt.ExpiredSignatureError as exc:
             raise unauthorized("token expired") from exc
+        except (jwt.InvalidAudienceError, jwt.InvalidIssuerError) as exc:
+            raise unauthorized("token is not for this API (its audience or issuer)") from exc
         except jwt.PyJWTError as exc:
             raise unauthorized("token invalid") from exc
+        # A lifetime is exp - iat; without iat, what is left of it from now. Either way no longer than the setting.
+        issued = claims.get("iat") if isinstance(claims.get("iat"), int | float) else time.time()
+        if claims["exp"] - issued > settings.jwt_max_lifetime_seconds + 5:
+            raise unauthorized(f"token lives longer than {settings.jwt_max_lifetime_seconds} s: ask for a shorter one")
         try:
             role = Role(claims["role"])
             partner = claims.get("partner_id")
@@ -88,4 +99,4 @@ class Identity:
             raise unauthorized("token has an unknown role")
         if role is Role.partner and partner_id is None:
             raise unauthorized("a partner token must carry partner_id")
-        return Caller(role, subject=str(claims["sub"])[:200], partner_id=partner_id, via="jwt")
+        return Caller(role, subject=jwt_subject(claims["sub"]), partner_id=partner_id, via="jwt")

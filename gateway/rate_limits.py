@@ -25,7 +25,7 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from limits.storage import storage_from_string
 
-from gateway.deps import gateway_caller
+from gateway.deps import client_of, gateway_caller
 from shared.auth import Caller, Role
 from shared.problems import problem
 
@@ -55,7 +55,7 @@ class RateLimits:
         item = self.items.get((caller.role.value, group))
         if item is None:
             return Verdict(True, {})
-        who = caller.subject if caller.subject else f"ip:{request.client.host if request.client else '-'}"
+        who = client_of(request, caller)
         allowed = await self.limiter.hit(item, caller.role.value, group, who)
         stats = await self.limiter.get_window_stats(item, caller.role.value, group, who)
         reset = max(0, math.ceil(stats.reset_time - time.time()))

@@ -26,6 +26,12 @@ class GatewaySettings(CommonSettings):
     jwt_secret: SecretStr | None = Field(None, validation_alias="GATEWAY_JWT_SECRET")
     # A PEM public key: when set, people's tokens are RS256, verified with it, and no HS256 secret is needed.
     jwt_public_key: str | None = Field(None, validation_alias="GATEWAY_JWT_PUBLIC_KEY")
+    # What a person's token must say it is for (`aud`) and who issued it (`iss`), as the identity provider writes
+    # them; required outside dev, so a token minted for another application with the same key is refused.
+    jwt_audience: str | None = Field(None, validation_alias="GATEWAY_JWT_AUDIENCE")
+    jwt_issuer: str | None = Field(None, validation_alias="GATEWAY_JWT_ISSUER")
+    # The longest life (exp - iat, seconds) a token may have: a stolen long-lived token is refused outright.
+    jwt_max_lifetime_seconds: int = Field(86_400, gt=0, validation_alias="GATEWAY_JWT_MAX_LIFETIME_SECONDS")
     admin_api_key: SecretStr | None = Field(None, validation_alias="GATEWAY_ADMIN_API_KEY")
     # How long a verified API key is trusted without asking the database again (revocation on this process
     # is immediate; other gateway processes see it within this time).
@@ -58,6 +64,9 @@ class GatewaySettings(CommonSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'gateway.db'}"
         if self.admin_api_key is None and self.is_dev:
             self.admin_api_key = SecretStr(DEV_ADMIN_API_KEY)
+        if not self.is_dev and not self.for_tooling_only() and not (self.jwt_audience and self.jwt_issuer):
+            raise ValueError("GATEWAY_JWT_AUDIENCE and GATEWAY_JWT_ISSUER are required when "
+                             f"APP_ENV={self.app_env.value}: people's tokens are checked against them")
         return self
 
     def secret_needed(self, name: str) -> bool:

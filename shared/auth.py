@@ -34,7 +34,10 @@ _TOKEN_SECONDS = 60
 @dataclass(frozen=True, slots=True)
 class Caller:
     role: Role
-    subject: str | None = None  # the key id or the token's `sub`
+    # Who, in a namespace of its own: `key:<API key id>` or `jwt:<the token's sub>` (shared.auth.KEY_SUBJECT,
+    # JWT_SUBJECT), so a person's token can never pass for an API key in a rate bucket, an idempotency scope or
+    # "own" records, whatever its `sub` says.
+    subject: str | None = None
     partner_id: uuid.UUID | None = None  # set for partner callers (and people who belong to a partner)
     via: str = "anonymous"  # "api-key", "jwt" or "anonymous"
 
@@ -106,6 +109,17 @@ class Caller:
 
 
 ANONYMOUS = Caller(Role.anonymous)
+KEY_SUBJECT = "key:"
+JWT_SUBJECT = "jwt:"
+SUBJECT_MAX = 200  # the columns that keep a subject (`applicant`, `created_by`) are this wide
+
+
+def key_subject(key_id: object) -> str:
+    return f"{KEY_SUBJECT}{key_id}"
+
+
+def jwt_subject(sub: object) -> str:
+    return f"{JWT_SUBJECT}{sub}"[:SUBJECT_MAX]
 
 
 def current_caller(request: Request) -> Caller:

@@ -79,6 +79,11 @@ class CommonSettings(BaseSettings):
             )
         return self
 
+    @staticmethod
+    def for_tooling_only() -> bool:
+        """True while settings are read by a tool (`for_tooling`): what only serving needs is not required."""
+        return _secrets_waived.get()
+
     def secret_needed(self, name: str) -> bool:
         """A subclass may waive a secret that its other settings make unnecessary."""
         return True

@@ -33,6 +33,8 @@ DATABASES = ("gateway", *SERVICES)
 
 INTERNAL_SECRET = "test-internal-secret-" + uuid.uuid4().hex
 JWT_SECRET = "test-jwt-secret-" + uuid.uuid4().hex
+JWT_AUDIENCE = "panda-coop-api"  # what the identity provider of the tests writes in `aud` and `iss`
+JWT_ISSUER = "https://id.panda-base.test/"
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
 CORS_ORIGIN = "https://dashboard.panda.example"
 
@@ -236,6 +238,8 @@ class Stack:
             "APP_ENV": "production",  # the tests run the production code path, secrets given explicitly
             "INTERNAL_AUTH_SECRET": INTERNAL_SECRET,
             "GATEWAY_JWT_SECRET": JWT_SECRET,
+            "GATEWAY_JWT_AUDIENCE": JWT_AUDIENCE,
+            "GATEWAY_JWT_ISSUER": JWT_ISSUER,
             "GATEWAY_ADMIN_API_KEY": ADMIN_KEY,
             "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{self.broker_port}",
             "VAR_DIR": str(workdir),
@@ -389,10 +393,13 @@ def running_stack(workdir: Path, extra_env: dict[str, str] | None = None, *, as_
 
 
 def jwt_token(role: str, sub: str = "person-1", partner_id: str | None = None, expires_in: int = 600,
-              secret: str = JWT_SECRET) -> str:
+              secret: str = JWT_SECRET, **other_claims: Any) -> str:
+    """A person's token as the tests' identity provider issues it (`other_claims` replace or add claims)."""
     import jwt
 
-    claims: dict[str, Any] = {"sub": sub, "role": role, "exp": int(time.time()) + expires_in}
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": sub, "role": role, "iat": now, "exp": now + expires_in, "aud": JWT_AUDIENCE,
+                              "iss": JWT_ISSUER} | other_claims
     if partner_id:
         claims["partner_id"] = partner_id
     return jwt.encode(claims, secret, algorithm="HS256")

@@ -148,6 +148,9 @@ def module_defines_app(target: str) -> str | None:
     return f"{module} assigns no `{attr}`"
 
 
+UVICORN_SWITCHES = {"--no-access-log", "--no-proxy-headers", "--proxy-headers"}  # options that take no value
+
+
 def parse_uvicorn(command: Any) -> tuple[str | None, dict[str, str]]:
     """(target, options) of a `uvicorn <target> --host ... --port ...` command, or (None, {}) for another one."""
     if isinstance(command, str):
@@ -161,7 +164,7 @@ def parse_uvicorn(command: Any) -> tuple[str | None, dict[str, str]]:
     for arg in rest:
         if arg.startswith("--"):
             key, eq, value = arg.partition("=")
-            options[key] = value if eq else ("" if key == "--no-access-log" else next(rest, ""))
+            options[key] = value if eq else ("" if key in UVICORN_SWITCHES else next(rest, ""))
         elif target is None:
             target = arg
     return target, options
@@ -181,6 +184,9 @@ def check_uvicorn(where: str, app: str, command: Any, port: int) -> list[str]:
                         "no size limit and no read timeout")
     if options.get("--host") != "0.0.0.0":
         problems.append(f"{where}: uvicorn --host {options.get('--host')!r}: a container must listen on 0.0.0.0")
+    if app == "gateway" and "--no-proxy-headers" not in options:
+        problems.append(f"{where}: the gateway runs without --no-proxy-headers: uvicorn would believe anyone's "
+                        "X-Forwarded-For from its trusted default, not only GATEWAY_TRUSTED_PROXIES")
     return problems
 
 

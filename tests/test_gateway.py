@@ -197,6 +197,8 @@ def lone_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoneGatew
         "APP_ENV": "production",
         "INTERNAL_AUTH_SECRET": INTERNAL_SECRET,
         "GATEWAY_JWT_SECRET": JWT_SECRET,
+        "GATEWAY_JWT_AUDIENCE": "panda-coop-api",
+        "GATEWAY_JWT_ISSUER": "https://id.panda-base.test/",
         "GATEWAY_ADMIN_API_KEY": ADMIN_KEY,
         "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'gateway.db'}",
         "GATEWAY_PORT": str(port),

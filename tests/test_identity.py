@@ -14,7 +14,16 @@ import jwt
 import pytest
 
 from shared.auth import ANONYMOUS
-from tests.harness import ADMIN_KEY, INTERNAL_SECRET, JWT_SECRET, Stack, jwt_token, problem_of
+from tests.harness import (
+    ADMIN_KEY,
+    INTERNAL_SECRET,
+    JWT_AUDIENCE,
+    JWT_ISSUER,
+    JWT_SECRET,
+    Stack,
+    jwt_token,
+    problem_of,
+)
 
 PARTNERS = "/api/v1/partnerships/partners"
 KEYS = "/api/v1/admin/api-keys"
@@ -447,6 +456,13 @@ BAD_TOKENS = {
     "exp not a number": lambda: _claims(sub="x", role="admin", exp="tomorrow"),
     "not a JWT": lambda: "not.a.jwt",
     "garbage": lambda: "%%%",
+    "minted for another application": lambda: jwt_token("coordinator", aud="another-app"),
+    "issued by someone else": lambda: jwt_token("coordinator", iss="https://id.elsewhere.example/"),
+    "no audience": lambda: _claims(sub="x", role="admin", exp=int(time.time()) + 600, iss=JWT_ISSUER),
+    "no issuer": lambda: _claims(sub="x", role="admin", exp=int(time.time()) + 600, aud=JWT_AUDIENCE),
+    "lives two days": lambda: jwt_token("coordinator", expires_in=2 * 86_400),
+    "a year left and no iat": lambda: _claims(sub="x", role="admin", exp=int(time.time()) + 365 * 86_400,
+                                              aud=JWT_AUDIENCE, iss=JWT_ISSUER),
 }
 
 

@@ -110,3 +110,15 @@ def test_an_anonymous_caller_is_its_address_and_a_forwarded_one_counts_only_from
         assert answers[:30] == [200] * 30 and answers[30] == 429
         other = proxy.get("/api/v1/training/programs", headers={"X-Forwarded-For": "203.0.113.8"})
         assert other.status_code == 200, "each client behind the trusted proxy has its own count"
+
+
+def test_anonymous_callers_do_not_share_idempotency_keys(limited):
+    """Two anonymous clients (told apart by the address the trusted proxy forwarded for) that happen to send the
+    same Idempotency-Key each get their own answer, not the other's, nor a 422 for the other's body."""
+    _, trusting_url = limited
+    key = {"Idempotency-Key": f"anon-{uuid.uuid4().hex}"}
+    url = f"{trusting_url}/api/v1/partnerships/partners"
+    first = httpx.post(url, json={"name": {"en": "A"}}, headers={**key, "X-Forwarded-For": "203.0.113.20"})
+    second = httpx.post(url, json={"name": {"en": "B"}}, headers={**key, "X-Forwarded-For": "203.0.113.21"})
+    assert first.status_code == 401 and second.status_code == 401, (first.text, second.text)
+    assert "idempotent-replayed" not in second.headers

@@ -54,3 +54,40 @@ def test_every_answer_that_depends_on_the_caller_is_private_and_varies_on_the_cr
     with stack.client() as anonymous:
         for path in ("/api/v1/publications/works", "/api/v1/training/programs", "/api/v1/outreach/events"):
             assert _vary(anonymous.get(path)) >= CREDENTIALS, path
+
+
+# --- identity ---------------------------------------------------------------------------------------------------
+
+
+def test_a_retried_key_issue_with_an_idempotency_key_issues_one_key(stack: Stack, keys):
+    name = f"retried {uuid.uuid4().hex[:8]}"
+    with stack.client(keys["admin"]) as admin:
+        retry = {"Idempotency-Key": uuid.uuid4().hex}
+        first = admin.post("/api/v1/admin/api-keys", json={"name": name, "role": "analyst"}, headers=retry)
+        again = admin.post("/api/v1/admin/api-keys", json={"name": name, "role": "analyst"}, headers=retry)
+        assert first.status_code == again.status_code == 201
+        assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+        assert "no-store" in again.headers["cache-control"]
+        listed = admin.get("/api/v1/admin/api-keys", params={"limit": 200}).json()["items"]
+        assert [k["id"] for k in listed if k["name"] == name] == [first.json()["id"]], "two live keys"
+        other = admin.post("/api/v1/admin/api-keys", json={"name": name, "role": "member"}, headers=retry)
+        assert other.status_code == 422, "the same key with another body"
+
+
+def test_a_token_whose_sub_is_a_key_id_is_not_that_key(stack: Stack, coordinator, keys):
+    """Subjects live in namespaces (`key:<id>`, `jwt:<sub>`): a person whose token says `sub` = an API key's id
+    does not see what that key applied for, nor shares its idempotency keys."""
+    from tests.harness import jwt_token
+    from tests.test_enrollment import published_program
+    from tests.test_training import TRAINING, YEAR, cohort_in, enrolled
+
+    issued = stack.issue_key("member")
+    cohort = cohort_in(coordinator, published_program(coordinator)["id"], YEAR + 3, 10)
+    with stack.client(issued["key"]) as member:
+        own = enrolled(member, cohort["id"])
+        assert member.get(f"{TRAINING}/enrollments/{own['id']}").status_code == 200
+    for sub in (issued["id"], f"key:{issued['id']}"):
+        with stack.client(token=jwt_token("member", sub=sub)) as impostor:
+            assert impostor.get(f"{TRAINING}/enrollments/{own['id']}").status_code == 404, sub
+            listed = impostor.get(f"{TRAINING}/enrollments", params={"cohort_id": cohort["id"]}).json()["items"]
+            assert listed == [], sub

@@ -34,5 +34,6 @@ def test_production_refuses_to_start_without_its_secrets(module):
 def test_dev_mode_starts_with_its_defaults_and_production_with_real_secrets():
     assert start("gateway.app", APP_ENV="dev").returncode == 0
     ok = start("gateway.app", APP_ENV="production", INTERNAL_AUTH_SECRET="s3cret-internal",
-               GATEWAY_JWT_SECRET="s3cret-jwt")
+               GATEWAY_JWT_SECRET="s3cret-jwt", GATEWAY_JWT_AUDIENCE="panda-coop-api",
+               GATEWAY_JWT_ISSUER="https://id.example.org/")
     assert ok.returncode == 0, ok.stderr

@@ -7,11 +7,13 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from gateway.deps import AdminDep, DatabaseDep, identity_of
 from gateway.domain.api_key import ApiKey
+from gateway.idempotency import IdempotentPosts
 from gateway.rate_limits import rate_limited
 from shared.auth import GuardedRoute, Role
 from shared.db.types import utcnow
@@ -50,15 +52,22 @@ class IssuedApiKey(ApiKeyOut):
 
 
 @router.post("", status_code=201, response_model=IssuedApiKey)
-async def issue_api_key(body: ApiKeyIn, caller: AdminDep, db: DatabaseDep, response: Response) -> Any:
-    key, secret = ApiKey.issue(name=body.name, role=body.role, partner_id=body.partner_id, created_by=caller.subject,
-                              now=utcnow())
-    async with db.write_session() as s:
-        s.add(key)
-        await s.commit()
-    response.headers["Location"] = f"{router.prefix}/{key.id}"
-    response.headers["Cache-Control"] = "no-store"
-    return IssuedApiKey(**ApiKeyOut.of(key).model_dump(), key=secret)
+async def issue_api_key(body: ApiKeyIn, caller: AdminDep, db: DatabaseDep, request: Request) -> Response:
+    """Issue a key; its secret is in this answer only (`Cache-Control: no-store`). With an `Idempotency-Key`, a
+    retried request gets this same answer again and no second key (gateway/idempotency.py)."""
+
+    async def issue() -> Response:
+        key, secret = ApiKey.issue(name=body.name, role=body.role, partner_id=body.partner_id,
+                                  created_by=caller.subject, now=utcnow())
+        async with db.write_session() as s:
+            s.add(key)
+            await s.commit()
+        issued = IssuedApiKey(**ApiKeyOut.of(key).model_dump(), key=secret)
+        return JSONResponse(issued.model_dump(mode="json"), status_code=201,
+                            headers={"Location": f"{router.prefix}/{key.id}", "Cache-Control": "no-store"})
+
+    posts: IdempotentPosts = request.app.state.idempotent_posts
+    return await posts.handle(request, await request.body(), caller, issue) or await issue()
 
 
 @router.get("", response_model=Page[ApiKeyOut])

@@ -74,3 +74,17 @@ def run_migrations(metadata: MetaData, settings: type[CommonSettings]) -> None:
             context.run_migrations()
         return
     asyncio.run(run())
+
+
+def namespace_subjects(table: str, column: str) -> None:
+    """A data migration's step: the callers kept in `table.column` before subjects had namespaces get theirs
+    (shared.auth.Caller.subject). An API key's id is a UUID (and the bootstrap admin is `bootstrap-admin`); any
+    other value was a token's `sub`. A token whose `sub` looked like a UUID is taken for a key: it loses sight of
+    what it made before, and sees it again once an admin sets the prefix by hand."""
+    from alembic import op
+
+    uuid_shaped = f"length({column}) = 36 AND {column} LIKE '________-____-____-____-____________'"
+    untouched = f"{column} IS NOT NULL AND {column} NOT LIKE 'key:%' AND {column} NOT LIKE 'jwt:%'"
+    op.execute(f"UPDATE {table} SET {column} = 'key:' || {column} "
+               f"WHERE {untouched} AND ({uuid_shaped} OR {column} = 'bootstrap-admin')")
+    op.execute(f"UPDATE {table} SET {column} = substr('jwt:' || {column}, 1, 200) WHERE {untouched}")
