@@ -14,7 +14,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.answer_headers import AnswerHeadersMiddleware
-from gateway.api import admin_keys, aggregates, docs
+from gateway.api import admin_keys, aggregates, docs, problem_pages
 from gateway.db import models as _models  # noqa: F401  (maps the domain classes onto the tables)
 from gateway.deps import gateway_caller
 from gateway.idempotency import IdempotentPosts
@@ -76,6 +76,7 @@ install_problem_handlers(app)
 app.include_router(admin_keys.router)
 app.include_router(aggregates.router)
 app.include_router(docs.router)
+app.include_router(problem_pages.router)
 
 
 async def _upstream_ready(service: str) -> None:

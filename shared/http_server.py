@@ -26,6 +26,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from shared.problem_types import checked
+
 
 class ServerLimits(BaseSettings):
     """Unprefixed: the same for the gateway and every service."""
@@ -41,7 +43,8 @@ HTTP_PROTOCOL = "shared.http_server:LimitedHttpToolsProtocol"  # uvicorn's --htt
 
 
 def _problem(status: int, reason: str, type_: str, title: str, detail: str) -> bytes:
-    body = json.dumps({"type": f"/problems/{type_}", "title": title, "status": status, "detail": detail}).encode()
+    body = json.dumps({"type": f"/problems/{checked(type_)}", "title": title, "status": status,
+                       "detail": detail}).encode()
     head = (f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/problem+json\r\n"
             f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode()
     return head + body

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import CALLER_HEADER, Caller
 from shared.context import TraceContext, new_request_id, request_id_var, traceparent_var, valid_request_id
+from shared.problem_types import checked
 
 access_log = logging.getLogger("access")
 error_log = logging.getLogger("errors")
@@ -31,7 +32,8 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def send_problem(send: Send, status: int, type_: str, title: str, detail: str,
                        headers: dict[str, str] | None = None) -> None:
-    body = json.dumps({"type": f"/problems/{type_}", "title": title, "status": status, "detail": detail}).encode()
+    body = json.dumps({"type": f"/problems/{checked(type_)}", "title": title, "status": status,
+                       "detail": detail}).encode()
     raw_headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})

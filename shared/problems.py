@@ -26,6 +26,7 @@ from starlette.requests import Request
 
 from shared import domain
 from shared.deadline import DeadlinePassed
+from shared.problem_types import checked
 
 log = logging.getLogger("problems")
 
@@ -51,7 +52,7 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extras: Any,
 ) -> Problem:
-    return Problem(title, type_=type_, detail=detail, status=status, headers=dict(headers or {}), **extras)
+    return Problem(title, type_=checked(type_), detail=detail, status=status, headers=dict(headers or {}), **extras)
 
 
 def invalid(detail: str, loc: tuple[str | int, ...] = ("body",), type_: str = "value_error") -> Problem:

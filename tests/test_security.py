@@ -91,3 +91,38 @@ def test_a_token_whose_sub_is_a_key_id_is_not_that_key(stack: Stack, coordinator
             assert impostor.get(f"{TRAINING}/enrollments/{own['id']}").status_code == 404, sub
             listed = impostor.get(f"{TRAINING}/enrollments", params={"cohort_id": cohort["id"]}).json()["items"]
             assert listed == [], sub
+
+
+# --- problem types --------------------------------------------------------------------------------------------
+
+
+def test_every_problem_type_is_a_slug_whose_page_explains_it(stack: Stack, coordinator, keys):
+    import re
+
+    from shared.problem_types import PROBLEM_TYPES
+
+    partners = "/api/v1/partnerships/partners"
+    partner = coordinator.post(partners, json={"name": {"en": "Problem zoo"}, "kind": "zoo", "country": "DE"}).json()
+    with stack.client() as anonymous, stack.client(keys["member"]) as member:
+        answers = [
+            anonymous.post(partners, json={"name": {"en": "x"}}),  # 401
+            member.post(partners, json={"name": {"en": "x"}}),  # 403
+            coordinator.get(f"{partners}/{uuid.uuid4()}"),  # 404
+            coordinator.post(partners, json={"name": 5}),  # 422
+            coordinator.patch(f"{partners}/{partner['id']}", json={"city": "Bonn"}, headers={"If-Match": '"99"'}),
+            coordinator.post(WORKS, content=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}),
+            anonymous.delete("/api/v1/training/programs"),  # 405 from the service's router
+            anonymous.get("/api/v1/nothing-here"),  # 404 from the gateway
+        ]
+    seen = {a.json()["type"] for a in answers if a.headers.get("content-type") == "application/problem+json"}
+    assert {a.status_code for a in answers} >= {401, 403, 404, 405, 412, 413, 422}
+    assert len(seen) >= 7, seen
+    pages = {f"/problems/{slug}" for slug in PROBLEM_TYPES} | seen
+    with stack.client() as anonymous:
+        for uri in sorted(pages):
+            assert re.fullmatch(r"/problems/[a-z0-9]+(-[a-z0-9]+)*", uri), uri
+            page = anonymous.get(uri)
+            assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), uri
+            assert "What it means" in page.text and "What to do" in page.text, uri
+        unknown = anonymous.get("/problems/not-a-problem-we-have")
+        assert unknown.status_code == 404 and unknown.json()["type"] == "/problems/not-found"
