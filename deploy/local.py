@@ -18,7 +18,7 @@ from deploy.demo import offer_demo
 from deploy.migrate import migrate
 from deploy.supervisor import OrderedManager
 from shared.http_server import HTTP_PROTOCOL
-from shared.settings import SERVICE_PORTS
+from shared.settings import METRICS_PORTS, SERVICE_PORTS
 
 BROKER_PORT = int(os.environ.get("BROKER_PORT", "9092"))
 
@@ -32,6 +32,8 @@ def _banner(gateway_port: int, ports: dict[str, str], admin_key: str, external_k
         *(f"  {name:<16} http://127.0.0.1:{port} (reached through the gateway)"
           for name, port in ports.items()),
         f"  Kafka            {kafka} ({'external' if external_kafka else 'embedded Tansu broker'})",
+        "  metrics          http://127.0.0.1:<port>/metrics on each process's own port: "
+        + ", ".join(f"{name} {port}" for name, port in METRICS_PORTS.items()) + " (loopback only)",
         "",
         "Authenticate:",
         f"  admin key:       curl -H 'X-API-Key: {admin_key}' http://127.0.0.1:{gateway_port}/api/v1/admin/api-keys",

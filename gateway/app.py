@@ -29,6 +29,7 @@ from shared.db.engine import Database
 from shared.health import health_router
 from shared.heap import freeze_startup_heap
 from shared.logging import configure_logging
+from shared.metrics import metrics_listener
 from shared.middleware import RequestContextMiddleware
 from shared.problems import install_problem_handlers, not_found
 
@@ -40,13 +41,14 @@ db = Database(settings.database_url)
 
 @contextlib.asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    app.state.http = new_client()
-    app.state.upstreams = new_upstream_session()
-    freeze_startup_heap()
-    yield
-    await app.state.upstreams.close()
-    await app.state.http.aclose()
-    await db.dispose()
+    with metrics_listener(settings.metrics_host, settings.metrics_port):
+        app.state.http = new_client()
+        app.state.upstreams = new_upstream_session()
+        freeze_startup_heap()
+        yield
+        await app.state.upstreams.close()
+        await app.state.http.aclose()
+        await db.dispose()
 
 
 app = FastAPI(
@@ -123,9 +125,8 @@ async def proxy(request: Request, service: str, path: str) -> Response:
     return await idempotent_posts.handle(request, body, caller, to_service) or await to_service()
 
 
-Instrumentator(should_group_status_codes=False, excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(
-    app
-).expose(app, include_in_schema=False)
+# Counted here, served on the metrics listener (shared/metrics.py), never on the public port.
+Instrumentator(should_group_status_codes=False, excluded_handlers=["/healthz", "/readyz"]).instrument(app)
 app.add_middleware(CloseWhenBodyUnreadMiddleware)
 app.add_middleware(AnswerHeadersMiddleware)
 app.add_middleware(RequestContextMiddleware)

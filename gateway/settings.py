@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
 
-from shared.settings import CommonSettings
+from shared.settings import METRICS_PORTS, CommonSettings
 
 DEV_JWT_SECRET = "dev-jwt-secret-not-for-production"  # noqa: S105  (dev only, refused in production)
 DEV_ADMIN_API_KEY = "dev-admin-key"
@@ -16,6 +16,8 @@ DEV_ADMIN_API_KEY = "dev-admin-key"
 class GatewaySettings(CommonSettings):
     host: str = Field("127.0.0.1", validation_alias="GATEWAY_HOST")
     port: int = Field(8000, validation_alias="GATEWAY_PORT")
+    # /metrics is served here, on METRICS_HOST, not on the public port (shared/metrics.py).
+    metrics_port: int = Field(METRICS_PORTS["gateway"], validation_alias="GATEWAY_METRICS_PORT")
     database_url: str = Field("", validation_alias="GATEWAY_DATABASE_URL")
     routes_file: Path = Field(Path(__file__).with_name("routes.toml"), validation_alias="GATEWAY_ROUTES_FILE")
     # Overrides the routing table's timeouts when set (seconds until a slow service is answered with 504).

@@ -29,6 +29,7 @@ from shared.health import health_router
 from shared.heap import freeze_startup_heap
 from shared.logging import configure_logging
 from shared.messaging import MessagingTables
+from shared.metrics import metrics_listener
 from shared.middleware import GatewayTrustMiddleware, RequestContextMiddleware
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings
@@ -266,10 +267,11 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        freeze_startup_heap()
-        yield
-        await runtime.stop()
+        with metrics_listener(settings.metrics_host, settings.metrics_port):
+            await runtime.start()
+            freeze_startup_heap()
+            yield
+            await runtime.stop()
 
     # No slash redirects: a redirect would send the client to the service's own address, past the gateway.
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, redirect_slashes=False,
@@ -283,10 +285,8 @@ def create_service_app(
     app.include_router(
         health_router({"database": runtime.db.ping, "kafka": runtime.kafka_ready}, required={"database"})
     )
-    Instrumentator(
-        should_group_status_codes=False,
-        excluded_handlers=["/metrics", "/healthz", "/readyz"],
-    ).instrument(app).expose(app, include_in_schema=False)
+    # Counted here, served on the metrics listener (shared/metrics.py), never on the API port.
+    Instrumentator(should_group_status_codes=False, excluded_handlers=["/healthz", "/readyz"]).instrument(app)
     app.add_middleware(GatewayTrustMiddleware, secret=settings.internal_secret)
     app.add_middleware(DeadlineMiddleware, service=settings.service_name, max_seconds=settings.request_deadline_seconds)
     app.add_middleware(AdmissionMiddleware, service=settings.service_name, limit=settings.max_requests_in_flight)

@@ -18,6 +18,8 @@ DEV_INTERNAL_SECRET = "dev-internal-secret-not-for-production"  # noqa: S105  (d
 
 SERVICE_PORTS = {"partnerships": 8001, "training": 8002, "outreach": 8003, "publications": 8004}
 SERVICES = tuple(SERVICE_PORTS)
+# Each process serves /metrics on a listener of its own, apart from the API (shared/metrics.py).
+METRICS_PORTS = {"gateway": 9100, "partnerships": 9101, "training": 9102, "outreach": 9103, "publications": 9104}
 
 _secrets_waived: ContextVar[bool] = ContextVar("secrets_waived", default=False)
 
@@ -39,6 +41,9 @@ class CommonSettings(BaseSettings):
     # The gateway signs the caller it authenticated with this secret; services verify it.
     internal_auth_secret: SecretStr | None = Field(None, validation_alias="INTERNAL_AUTH_SECRET")
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    # Where the metrics listener binds (shared/metrics.py): loopback by default, so only the host itself (or, in a
+    # container, set to 0.0.0.0 behind a network policy, the monitoring) reaches it; never the API's port.
+    metrics_host: str = Field("127.0.0.1", validation_alias="METRICS_HOST")
     # Tests only: a file whose ISO instant is "now" while it exists (see shared/clock.py).
     clock_file: Path | None = Field(None, validation_alias="CLOCK_FILE")
 
@@ -105,6 +110,7 @@ class ServiceSettings(CommonSettings):
 
     database_url: str = ""
     port: int = 0
+    metrics_port: int = 0  # <SERVICE>_METRICS_PORT; 0: the default of METRICS_PORTS
     # Kafka consumer tuning: how many events one database transaction applies, and what a failing one costs.
     consumer_batch_size: int = 200
     consumer_max_attempts: int = 4
@@ -130,6 +136,8 @@ class ServiceSettings(CommonSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.var_dir / (self.service_name + '.db')}"
         if not self.port:
             self.port = SERVICE_PORTS.get(self.service_name, 0)
+        if not self.metrics_port:
+            self.metrics_port = METRICS_PORTS.get(self.service_name, 0)
         return self
 
     @property

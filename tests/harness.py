@@ -221,6 +221,7 @@ class Stack:
         self.broker_port = free_port()  # what clients are given: the link in front of the broker, or the broker
         self.broker_link = None if as_deployed else BrokerLink(self.broker_port, free_port())
         self.ports = {name: free_port() for name in (*SERVICES, "gateway")}
+        self.metrics_ports = {name: free_port() for name in (*SERVICES, "gateway")}
         for_tests = {} if as_deployed else {
             "CLOCK_FILE": str(workdir / "clock"),  # absent until a test moves time (set_clock)
             "PARTNERSHIPS_EXPIRY_CHECK_SECONDS": "0.3",
@@ -278,9 +279,13 @@ class Stack:
         return process
 
     def _uvicorn(self, name: str, target: str, port: int, *options: str) -> Process:
+        """A process of `target`, its API on `port` and its metrics listener on a port of its own (a replica's or
+        a second gateway's too)."""
         argv = [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port),
                 "--no-access-log", "--timeout-graceful-shutdown", "5", "--http", HTTP_PROTOCOL, *options]
-        return Process(name, argv, self.env, self.workdir / f"{name}.log")
+        app = "gateway" if target.startswith("gateway.") else target.split(".")[1]
+        env = {**self.env, f"{app.upper()}_METRICS_PORT": str(self.metrics_ports.get(name) or free_port())}
+        return Process(name, argv, env, self.workdir / f"{name}.log")
 
     # -- lifecycle
 
@@ -350,6 +355,10 @@ class Stack:
 
     def service_url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
+
+    def metrics_url(self, name: str) -> str:
+        """Where process `name` (a service or "gateway") serves /metrics: its metrics listener, not its API."""
+        return f"http://127.0.0.1:{self.metrics_ports[name]}/metrics"
 
     @property
     def bootstrap(self) -> str:

@@ -27,7 +27,7 @@ from gateway.routing import load_routing_table
 from gateway.settings import GatewaySettings
 from shared.events.kafka import dlq_topic
 from shared.http_server import HTTP_PROTOCOL
-from shared.settings import SERVICE_PORTS, SERVICES, AppEnv, CommonSettings, ServiceSettings
+from shared.settings import METRICS_PORTS, SERVICE_PORTS, SERVICES, AppEnv, CommonSettings, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -660,9 +660,14 @@ def test_k8s_deployment_command_port_probes_and_resources(app: str, k8s: dict[st
     doc = deployment(k8s, app)
     container, port, where = container_of(doc), PORTS[app], f"Deployment {app}"
     problems = check_uvicorn(where, app, [*container.get("command", []), *container.get("args", [])], port)
-    ports = [p["containerPort"] for p in container.get("ports", [])]
-    if ports != [port]:
-        problems.append(f"{where}: containerPort {ports}, the code's port is {port}")
+    ports = {p["name"]: p["containerPort"] for p in container.get("ports", [])}
+    if ports != {"http": port, "metrics": METRICS_PORTS[app]}:
+        problems.append(f"{where}: containerPorts {ports}, the code's are http {port} and metrics "
+                        f"{METRICS_PORTS[app]}")
+    annotations = doc["spec"]["template"]["metadata"].get("annotations") or {}
+    if annotations.get("prometheus.io/port") != str(METRICS_PORTS[app]):
+        problems.append(f"{where}: prometheus.io/port {annotations.get('prometheus.io/port')!r}, the metrics "
+                        f"listener is on {METRICS_PORTS[app]}")
     for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
         get = (container.get(probe) or {}).get("httpGet")
         if get is None:
@@ -824,3 +829,23 @@ def test_k8s_topics_are_the_code_s(k8s: dict[str, Any]) -> None:
                 problems.append(f"ConfigMap {name}: KAFKA_BOOTSTRAP_SERVERS {servers} is not the bootstrap Service "
                                 f"of the topics' cluster {cluster} ({cluster}-kafka-bootstrap)")
     assert_no_problems(problems, "deploy/k8s/topics.yaml differs from the code's topics")
+
+
+def test_k8s_services_take_traffic_from_the_gateway_only_and_metrics_from_the_monitoring(k8s: dict[str, Any]) -> None:
+    policies = k8s.get("NetworkPolicy", {})
+    services = next(p for p in policies.values()
+                    if p["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/component": "service"})
+    rules = services["spec"]["ingress"]
+    api = [r for r in rules if {"port": "http"} in r.get("ports", [])]
+    assert api and all(r["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}]
+                       for r in api), "a service's API must take traffic from the gateway only"
+    gateway = next(p for p in policies.values()
+                   if p["spec"]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "gateway"})
+    for policy in (services, gateway):
+        metrics = [r for r in policy["spec"]["ingress"] if {"port": "metrics"} in r.get("ports", [])]
+        assert metrics and all("namespaceSelector" in f for r in metrics for f in r["from"]), policy["metadata"]
+    for app in APPS:
+        labels = deployment(k8s, app)["spec"]["template"]["metadata"]["labels"]
+        selected = [p for p in (services, gateway)
+                    if p["spec"]["podSelector"]["matchLabels"].items() <= labels.items()]
+        assert len(selected) == 1, f"{app} is under {len(selected)} of the network policies"

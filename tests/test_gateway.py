@@ -202,6 +202,7 @@ def lone_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LoneGatew
         "GATEWAY_ADMIN_API_KEY": ADMIN_KEY,
         "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'gateway.db'}",
         "GATEWAY_PORT": str(port),
+        "GATEWAY_METRICS_PORT": str(free_port()),
         "GATEWAY_UPSTREAM_TIMEOUT_SECONDS": str(UPSTREAM_TIMEOUT),
         "GATEWAY_UPSTREAM_PARTNERSHIPS": f"http://127.0.0.1:{down_port}",
         "GATEWAY_UPSTREAM_TRAINING": f"http://127.0.0.1:{upstreams.ports['slow']}",
@@ -528,7 +529,10 @@ def test_healthz_readyz_and_metrics(stack: Stack, anonymous):
         assert checks[part] == "ok", checks
 
     anonymous.get("/api/v1/nothing/here")  # at least one counted request
-    metrics = anonymous.get("/metrics")
+    assert anonymous.get("/metrics").status_code == 404, "the metrics are not on the public port"
+    for name in SERVICES:
+        assert httpx.get(f"{stack.service_url(name)}/metrics").status_code == 404, name
+    metrics = httpx.get(stack.metrics_url("gateway"))
     assert metrics.status_code == 200
     assert metrics.headers["content-type"].startswith("text/plain")
     assert "http_requests_total" in metrics.text

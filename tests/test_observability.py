@@ -44,12 +44,12 @@ def test_one_trace_id_from_the_gateway_through_the_event_to_the_consumers(stack:
 
 def test_metrics_cover_requests_outbox_consumers_and_webhooks(stack: Stack, coordinator):
     coordinator.get("/api/v1/partnerships/partners")
-    service = httpx.get(f"{stack.service_url('partnerships')}/metrics").text
+    service = httpx.get(stack.metrics_url("partnerships")).text
     assert 'handler="/api/v1/partnerships/partners"' in service, "requests by route template"
     for name in ("outbox_backlog", "outbox_published_total", "events_handled_total", "consumer_lag",
                  "webhook_deliveries_total"):
         assert name in service, name
-    training = httpx.get(f"{stack.service_url('training')}/metrics").text
+    training = httpx.get(stack.metrics_url("training")).text
     assert 'events_handled_total{service="training",type="partnerships.partner.registered"}' in training
-    gateway = httpx.get(f"{stack.gateway_url}/metrics").text
+    gateway = httpx.get(stack.metrics_url("gateway")).text
     assert "http_requests_total" in gateway and "gateway_circuit_open" in gateway

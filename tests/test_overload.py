@@ -223,7 +223,7 @@ def test_clients_that_never_send_their_bodies_cost_the_service_nothing(stack: St
                 answer += chunk
         s.close()
         assert answer == b"" or status_of(answer) == 408, answer[:200]
-    metrics = httpx.get(f"{stack.gateway_url}/metrics", timeout=5).text
+    metrics = httpx.get(stack.metrics_url("gateway"), timeout=5).text
     assert 'gateway_circuit_open{service="publications"} 1.0' not in metrics
     assert coordinator.get(WORKS, params={"limit": 1}).status_code == 200
 

@@ -291,7 +291,7 @@ def test_retries_reach_a_receiver_that_was_down_in_the_original_order(stack: Sta
         assert first["attempts"] == len([r for r in hook.received if r.event["type"].endswith("drafted")])
         assert all(e["state"] == "delivered" and e["attempts"] == 1 for e in log[:-1]), log
         assert partner.get(f"{WEBHOOKS}/{sub['id']}").json()["active"]
-        metrics = stack.http(stack.service_url("partnerships") + "/metrics").text
+        metrics = stack.http(stack.metrics_url("partnerships")).text
         for outcome in ("delivered", "retrying"):
             assert f'webhook_deliveries_total{{outcome="{outcome}"}}' in metrics, outcome
 
