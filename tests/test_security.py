@@ -126,3 +126,17 @@ def test_every_problem_type_is_a_slug_whose_page_explains_it(stack: Stack, coord
             assert "What it means" in page.text and "What to do" in page.text, uri
         unknown = anonymous.get("/problems/not-a-problem-we-have")
         assert unknown.status_code == 404 and unknown.json()["type"] == "/problems/not-found"
+
+
+def test_a_partner_key_is_issued_only_for_a_partner_that_exists(stack: Stack, coordinator, keys):
+    name = f"ghost {uuid.uuid4().hex[:8]}"
+    with stack.client(keys["admin"]) as admin:
+        ghost = admin.post("/api/v1/admin/api-keys", json={"name": name, "role": "partner",
+                                                           "partner_id": str(uuid.uuid4())})
+        assert ghost.status_code == 422, ghost.text
+        assert ghost.json()["errors"][0]["loc"] == ["body", "partner_id"]
+        listed = admin.get("/api/v1/admin/api-keys", params={"limit": 200}).json()["items"]
+        assert all(k["name"] != name for k in listed), "a key was issued for a partner that does not exist"
+    partner = coordinator.post("/api/v1/partnerships/partners",
+                               json={"name": {"en": "Real zoo"}, "kind": "zoo", "country": "DE"}).json()
+    assert stack.issue_key("partner", partner["id"])["partner_id"] == partner["id"]

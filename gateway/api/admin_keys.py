@@ -15,10 +15,12 @@ from gateway.deps import AdminDep, DatabaseDep, identity_of
 from gateway.domain.api_key import ApiKey
 from gateway.idempotency import IdempotentPosts
 from gateway.rate_limits import rate_limited
-from shared.auth import GuardedRoute, Role
+from gateway.upstream import ask
+from shared.auth import Caller, GuardedRoute, Role
 from shared.db.types import utcnow
+from shared.domain import RuleViolated
 from shared.pagination import Cursor, Limit, Page, keyset_page
-from shared.problems import not_found
+from shared.problems import not_found, problem
 from shared.validation import ShortText
 
 router = APIRouter(route_class=GuardedRoute, prefix="/api/v1/admin/api-keys", tags=["admin: API keys"],
@@ -56,6 +58,9 @@ async def issue_api_key(body: ApiKeyIn, caller: AdminDep, db: DatabaseDep, reque
     """Issue a key; its secret is in this answer only (`Cache-Control: no-store`). With an `Idempotency-Key`, a
     retried request gets this same answer again and no second key (gateway/idempotency.py)."""
 
+    if body.partner_id is not None:
+        await _check_partner_exists(request, caller, body.partner_id)
+
     async def issue() -> Response:
         key, secret = ApiKey.issue(name=body.name, role=body.role, partner_id=body.partner_id,
                                   created_by=caller.subject, now=utcnow())
@@ -68,6 +73,20 @@ async def issue_api_key(body: ApiKeyIn, caller: AdminDep, db: DatabaseDep, reque
 
     posts: IdempotentPosts = request.app.state.idempotent_posts
     return await posts.handle(request, await request.body(), caller, issue) or await issue()
+
+
+async def _check_partner_exists(request: Request, caller: Caller, partner_id: uuid.UUID) -> None:
+    """422 on `partner_id` unless partnerships knows the partner; 503 when it cannot say now. Asked of the
+    partnerships service itself, at issue time: keys are issued rarely and by hand, and a copy of the partners
+    here would make the gateway a Kafka consumer for this one lookup."""
+    answer = await ask(request, caller, "partnerships", f"/partners/{partner_id}")
+    if answer is not None and answer.status_code == 404:
+        raise RuleViolated(f"no partner {partner_id} is known: register the institution first",
+                           ("body", "partner_id"), "unknown_partner")
+    if answer is None or answer.status_code != 200:
+        raise problem(503, "upstream-unreachable", "Service unavailable",
+                      "the partnerships service could not confirm the partner; nothing was issued, try again",
+                      headers={"Retry-After": "1"}, service="partnerships")
 
 
 @router.get("", response_model=Page[ApiKeyOut])

@@ -22,35 +22,14 @@ from fastapi.responses import JSONResponse
 
 from gateway.deps import GatewayCallerDep
 from gateway.rate_limits import rate_limited
-from gateway.routing import RoutingTable
-from shared.auth import ANONYMOUS, STAFF, Caller
-from shared.context import request_id_var, traceparent_var
+from gateway.upstream import fetch
+from shared.auth import ANONYMOUS, STAFF
 from shared.http import etag_of, not_modified
 
 log = logging.getLogger("aggregates")
 router = APIRouter(tags=["aggregates"], dependencies=[Depends(rate_limited)])
 
 HOME_ITEMS = 5
-
-
-async def fetch(request: Request, caller: Caller, service: str, path: str, params: dict[str, Any] | None = None
-                ) -> Any | None:
-    """One service's JSON answer, asked as `caller`; None when it fails, is down or is too slow."""
-    table: RoutingTable = request.app.state.routing
-    route = table.by_service(service)
-    if route is None:
-        return None
-    settings = request.app.state.settings
-    headers = {"x-internal-caller": caller.sign(settings.internal_secret()),
-               "x-request-id": request_id_var.get() or "", "traceparent": traceparent_var.get() or ""}
-    try:
-        async with asyncio.timeout(route.timeout_seconds):
-            r = await request.app.state.http.get(f"{route.upstream}{route.prefix}{path}", params=params,
-                                                 headers=headers)
-        return r.json() if r.status_code == 200 else None
-    except Exception as exc:  # down, slow, or not JSON: the part is missing, the rest still answers
-        log.warning("aggregate part missing", extra={"service": service, "path": path, "error": repr(exc)})
-        return None
 
 
 @router.get("/api/v1/dashboard/summary")
