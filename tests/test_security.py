@@ -140,3 +140,48 @@ def test_a_partner_key_is_issued_only_for_a_partner_that_exists(stack: Stack, co
     partner = coordinator.post("/api/v1/partnerships/partners",
                                json={"name": {"en": "Real zoo"}, "kind": "zoo", "country": "DE"}).json()
     assert stack.issue_key("partner", partner["id"])["partner_id"] == partner["id"]
+
+
+# --- refusals -----------------------------------------------------------------------------------------------------
+
+
+def test_a_refused_application_tells_another_partner_nothing_about_whose_it_is(stack: Stack, coordinator):
+    from tests.test_agreements import new_partner
+    from tests.test_enrollment import published_program
+    from tests.test_training import YEAR, cohort_in, enroll, known_to_training, person
+
+    mine, theirs = new_partner(coordinator), new_partner(coordinator)
+    for pid in (mine, theirs):
+        known_to_training(coordinator, pid)
+    cohort = cohort_in(coordinator, published_program(coordinator)["id"], YEAR + 4, 20)
+    staff = person()
+    with stack.client(stack.issue_key("partner", mine)["key"]) as own, \
+            stack.client(stack.issue_key("partner", theirs)["key"]) as other:
+        assert enroll(own, cohort["id"], staff).status_code == 201
+        refused = enroll(other, cohort["id"], {**staff, "name": "Someone else"})
+        assert refused.status_code == 409
+        said = refused.text.lower()
+        assert staff["email"] not in said and "already" not in said and "applied" not in said, refused.text
+        again = enroll(own, cohort["id"], staff)
+        assert again.status_code == 409 and staff["email"] in again.text, "its own application it may be told of"
+    assert staff["email"] in enroll(coordinator, cohort["id"], staff).text, "staff see every application"
+
+
+def test_an_import_does_not_tell_a_partner_of_a_draft_it_cannot_read(stack: Stack, coordinator):
+    from tests.test_import_and_stats import PARTNERS, doi, import_items, item, statuses, tag
+
+    draft_doi, published_doi = doi(), doi()
+    draft = coordinator.post(WORKS, json=work_body(doi=draft_doi)).json()
+    published = coordinator.post(WORKS, json=work_body(doi=published_doi)).json()
+    coordinator.post(f"{WORKS}/{published['id']}/transitions", json={"action": "publish"})
+    partner = coordinator.post(PARTNERS, json={"name": {"en": f"Importer {tag()}"}, "kind": "zoo",
+                                               "country": "AT"}).json()
+    with stack.client(stack.issue_key("partner", partner["id"])["key"]) as partner_system:
+        report = import_items(partner_system, [item(tag(), DOI=draft_doi), item(tag(), DOI=published_doi)]).json()
+    assert statuses(report) == ["invalid", "duplicate"], report
+    hidden, seen = report["results"]
+    assert [e["type"] for e in hidden["errors"]] == ["doi_unavailable"]
+    assert draft["id"] not in str(report) and "exist" not in str(hidden).lower(), hidden
+    assert seen["id"] == published["id"], "a work the partner can read is named"
+    staff = import_items(coordinator, [item(tag(), DOI=draft_doi)]).json()
+    assert statuses(staff) == ["duplicate"] and staff["results"][0]["id"] == draft["id"]

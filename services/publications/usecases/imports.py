@@ -2,8 +2,10 @@
 `formats/bibliography.py`, then checked as the body of `POST /works` is). Each record becomes:
 - `created`: a new work, in `draft`: imported records wait for staff to review and publish them (a partner's
   import never publishes anything);
-- `duplicate`: a work with its DOI exists already, or an earlier record of the same import has it; `id` is that
-  work (when the caller may see it);
+- `duplicate`: a work with its DOI that the caller may read exists already, or an earlier record of the same
+  import has it; `id` is that work;
+- `invalid` with `doi_unavailable` on `doi`: the DOI is held by a work the caller may not read (a draft, for a
+  partner). A refusal tells no more than the caller could read: neither that work's id nor that it "exists";
 - `invalid`: `errors` says why, located in the record's own field names.
 
 Valid records are kept whatever happens to the others. They are written a chunk at a time in one savepoint (one
@@ -38,6 +40,7 @@ log = logging.getLogger("import")
 
 CHUNK = 200
 EXISTS = "a work with this DOI exists already"
+UNAVAILABLE = "this DOI cannot be imported by this caller; the base's publications office can say more"
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ async def import_works(uow: UnitOfWork, caller: Caller, records: list[CheckedRec
         if await _write_together(session, chunk):
             outcomes |= {r.index: _created(r) for r in chunk}
         else:
-            outcomes |= {r.index: await _write_alone(session, r, now) for r in chunk}
+            outcomes |= {r.index: await _write_alone(session, caller, r, now) for r in chunk}
     _point_duplicates_at_their_record(outcomes, dois)
     await uow.commit()
     results = [outcomes[i] for i in range(len(records))]
@@ -114,7 +117,7 @@ async def _existing_dois(session: AsyncSession, caller: Caller, dois: set[str]) 
             select(Work.id, Work.doi, Work.status).where(Work.doi.in_(chunk)))  # type: ignore[attr-defined]
         for work_id, doi, status in rows:
             visible = caller.is_staff or status == WorkStatus.published
-            found[doi] = (work_id if visible else None, EXISTS, None)
+            found[doi] = (work_id, EXISTS, None) if visible else (None, UNAVAILABLE, None)
     return found
 
 
@@ -127,6 +130,8 @@ async def _prepare(session: AsyncSession, dois: _Dois, index: int, checked: Chec
     doi = fields["doi"]
     if doi in dois:
         work_id, detail, _ = dois[doi]
+        if detail == UNAVAILABLE:
+            return _invalid(index, record, ("body", "doi"), UNAVAILABLE, "doi_unavailable")
         return Outcome(index, "duplicate", record.key, id=work_id, doi=doi, detail=detail)
     try:
         await check_references(session, fields)
@@ -152,12 +157,14 @@ async def _write_together(session: AsyncSession, chunk: list[_Ready]) -> bool:
     return True
 
 
-async def _write_alone(session: AsyncSession, ready: _Ready, now: dt.datetime) -> Outcome:
+async def _write_alone(session: AsyncSession, caller: Caller, ready: _Ready, now: dt.datetime) -> Outcome:
     work = Work.draft(now=now, **ready.fields)  # afresh: the one of the failed chunk was rolled back
     try:
         async with session.begin_nested():
             await save_new_work(session, work)
-    except Conflict:  # the DOI was taken meanwhile, by another request
+    except Conflict:  # the DOI was taken meanwhile, by another request: a draft, for all this caller can tell
+        if not caller.is_staff:
+            return _invalid(ready.index, ready.record, ("body", "doi"), UNAVAILABLE, "doi_unavailable")
         return Outcome(ready.index, "duplicate", ready.record.key, doi=work.doi, detail=EXISTS)
     except (DataError, IntegrityError) as exc:
         log.warning("an imported record could not be stored", extra={"error": str(exc.orig)[:300]})

@@ -89,9 +89,10 @@ async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, applicat
         raise RuleViolated(f"no partner {partner_id} is known to the training service", ("body", "partner_id"),
                            "unknown_partner")
     email = application.email.lower()
-    if (await session.execute(select(Enrollment.id).where(  # type: ignore[call-overload]
-            Enrollment.cohort_id == cohort.id, Enrollment.email == email))).first() is not None:  # type: ignore[arg-type]
-        raise Conflict(f"{email} has already applied to this cohort")
+    existing = (await session.execute(select(Enrollment).where(  # type: ignore[call-overload]
+        Enrollment.cohort_id == cohort.id, Enrollment.email == email))).scalar_one_or_none()  # type: ignore[arg-type]
+    if existing is not None:
+        raise _already_applied(caller, email, existing)
     enrollment = Enrollment.apply(
         cohort_id=cohort.id, program_id=program.id, year=cohort.starts_on.year, name=application.name,
         email=email, country=application.country, partner_id=partner_id, applicant=caller.subject, now=now,
@@ -100,12 +101,22 @@ async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, applicat
     session.add(enrollment)
     try:
         await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(f"{email} has already applied to this cohort") from exc
+    except IntegrityError as exc:  # applied a moment ago, by a request we cannot see from here
+        raise _already_applied(caller, email, None) from exc
     await uow.commit()
     # Someone who waits was put at the end of the line.
     waiting = enrollment.status is EnrollmentStatus.waitlisted
     return Placed(enrollment, cohort.waitlist_length if waiting else None)
+
+
+def _already_applied(caller: Caller, email: str, existing: Enrollment | None) -> Conflict:
+    """The refusal of a second application of one email to one cohort. It says so only to a caller who may read
+    the first (staff; the partner or member who made it): to anyone else, whose application may concern another
+    partner's staff, it names neither the email nor what became of it."""
+    if caller.is_staff or (existing is not None and may_see(caller, existing)):
+        return Conflict(f"{email} has already applied to this cohort")
+    return Conflict("this cohort cannot take this application from this caller; the person can apply in their "
+                    "own name, or the base's training office can help")
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
