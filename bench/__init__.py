@@ -12,6 +12,7 @@ BENCHMARKS: dict[str, str] = {
     # In this order: memory measures the idle processes right after start-up, before anything else ran, and
     # keyset_pages fills the partners table with a million rows, so it comes last.
     "memory": "bench.memory",
+    "floor": "bench.floor",
     "gateway_overhead": "bench.gateway_overhead",
     "event_propagation": "bench.event_propagation",
     "enrollment_burst": "bench.enrollment_burst",
