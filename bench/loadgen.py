@@ -1,7 +1,9 @@
 """A small HTTP/1.1 load generator that runs in its own process, so that the benchmark's own Python does not
 share an interpreter (and its GIL) with the client that is measuring.
 
-It speaks just enough HTTP/1.1 for GET requests over keep-alive connections (Content-Length or chunked bodies),
+It speaks just enough HTTP/1.1 for GET requests, and POSTs whose JSON body is made anew for each request from a
+template (`{n}` becomes the request's number, so each can carry a unique email), over keep-alive connections
+(Content-Length or chunked bodies),
 on asyncio streams with uvloop (installed with `uvicorn[standard]`): per request it costs a fraction of what
 httpx costs, so one client process stays far from saturating a core while the service under test does.
 
@@ -64,22 +66,44 @@ class LoadResult:
 
 
 def run_load(host: str, port: int, path: str, headers: dict[str, str], *, connections: int, seconds: float,
-             rate: float | None = None, warmup: float = 1.0) -> LoadResult:
-    """Run one measurement in a fresh process (spawned: nothing of the caller's state comes along)."""
+             rate: float | None = None, warmup: float = 1.0, post: str | None = None) -> LoadResult:
+    """Run one measurement in a fresh process (spawned: nothing of the caller's state comes along). With `post`
+    (a JSON body template), every request is a POST of that body with `{n}` replaced by the request's number."""
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-        return pool.submit(_in_process, host, port, path, headers, connections, seconds, rate, warmup).result()
+        return pool.submit(_in_process, host, port, path, headers, connections, seconds, rate, warmup,
+                           post).result()
+
+
+class _Requests:
+    """The bytes of the next request: the same GET every time, or a POST with the next number in its body."""
+
+    def __init__(self, host: str, port: int, path: str, headers: dict[str, str], post: str | None) -> None:
+        method = "POST" if post is not None else "GET"
+        head = f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/json\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.head = head
+        self.post = post
+        self.count = 0
+        self.get = (head + "\r\n").encode()
+
+    def __call__(self) -> bytes:
+        if self.post is None:
+            return self.get
+        self.count += 1
+        body = self.post.replace("{n}", str(self.count)).encode()
+        return (self.head + f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
 
 
 def _in_process(host: str, port: int, path: str, headers: dict[str, str], connections: int, seconds: float,
-                rate: float | None, warmup: float) -> LoadResult:
+                rate: float | None, warmup: float, post: str | None = None) -> LoadResult:
     try:
         import uvloop
 
         runner: Any = uvloop.run
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
         runner = asyncio.run
-    return runner(_load(host, port, path, headers, connections, seconds, rate, warmup))
+    return runner(_load(host, port, _Requests(host, port, path, headers, post), connections, seconds, rate, warmup))
 
 
 class _Connection:
@@ -115,11 +139,8 @@ class _Connection:
         self.writer.close()
 
 
-async def _load(host: str, port: int, path: str, headers: dict[str, str], connections: int, seconds: float,
+async def _load(host: str, port: int, raw: _Requests, connections: int, seconds: float,
                 rate: float | None, warmup: float) -> LoadResult:
-    head = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: application/json\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    raw = (head + "\r\n").encode()
     pool = [_Connection(*await asyncio.open_connection(host, port)) for _ in range(connections)]
     try:
         warm = None
@@ -144,7 +165,7 @@ def _record(result: LoadResult, status: int) -> None:
     result.statuses[status] = result.statuses.get(status, 0) + 1
 
 
-async def _closed(pool: list[_Connection], raw: bytes, seconds: float) -> LoadResult:
+async def _closed(pool: list[_Connection], raw: _Requests, seconds: float) -> LoadResult:
     result = LoadResult(seconds)
     start = time.perf_counter()
     deadline = start + seconds
@@ -152,7 +173,7 @@ async def _closed(pool: list[_Connection], raw: bytes, seconds: float) -> LoadRe
     async def client(conn: _Connection) -> None:
         while (sent := time.perf_counter()) < deadline:
             try:
-                status = await conn.request(raw)
+                status = await conn.request(raw())
             except (OSError, asyncio.IncompleteReadError, ValueError):
                 result.errors += 1
                 return
@@ -164,7 +185,7 @@ async def _closed(pool: list[_Connection], raw: bytes, seconds: float) -> LoadRe
     return result
 
 
-async def _open(pool: list[_Connection], raw: bytes, seconds: float, rate: float) -> LoadResult:
+async def _open(pool: list[_Connection], raw: _Requests, seconds: float, rate: float) -> LoadResult:
     result = LoadResult(seconds)
     idle: asyncio.Queue[_Connection] = asyncio.Queue()
     for c in pool:
@@ -174,7 +195,7 @@ async def _open(pool: list[_Connection], raw: bytes, seconds: float, rate: float
     async def one(scheduled: float) -> None:
         conn = await idle.get()  # waiting for a free connection counts: it is part of the latency
         try:
-            status = await conn.request(raw)
+            status = await conn.request(raw())
         except (OSError, asyncio.IncompleteReadError, ValueError):
             result.errors += 1
             return  # this connection is broken: it does not go back to the pool
