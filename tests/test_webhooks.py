@@ -152,6 +152,7 @@ def partner_client(stack: Stack, partner_id: str) -> httpx.Client:
 def subscribe(client: httpx.Client, url: str, event_types: list[str] | None = None, **extra: Any) -> dict[str, Any]:
     r = client.post(WEBHOOKS, json={"url": url, "event_types": event_types or ["*"], **extra})
     assert r.status_code == 201, r.text
+    assert "no-store" in r.headers["cache-control"], "the answer carries the signing secret"
     return r.json()
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from fastapi import APIRouter, Depends
@@ -29,6 +30,11 @@ the base's logs.</p>
 """
 
 
+def _html(text: str) -> str:
+    """The explanation's text as HTML: escaped, with its `names` as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
+
+
 @router.get("/problems/{slug}", response_class=HTMLResponse)
 async def problem_page(slug: str) -> HTMLResponse:
     """The explanation of one problem type; 404 for a slug that names none."""
@@ -36,6 +42,6 @@ async def problem_page(slug: str) -> HTMLResponse:
     if kind is None:
         raise not_found(f"no problem type is called {slug[:100]!r}")
     page = _PAGE.format(title=escape(kind.title), slug=escape(kind.slug),
-                        statuses=", ".join(map(str, kind.statuses)), meaning=escape(kind.meaning),
-                        remedy=escape(kind.remedy))
+                        statuses=", ".join(map(str, kind.statuses)), meaning=_html(kind.meaning),
+                        remedy=_html(kind.remedy))
     return HTMLResponse(page, headers={"Cache-Control": "public, max-age=86400", "Content-Language": "en"})

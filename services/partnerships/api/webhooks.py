@@ -122,6 +122,7 @@ async def create_subscription(body: SubscriptionIn, caller: ManagerDep, uow: Uni
     subscription = await webhooks.create_subscription(uow, caller, body.model_dump(), allowlist, clock.now())
     response.headers["Location"] = str(request.url_for("read_subscription", subscription_id=subscription.id).path)
     shown = SubscriptionOut.of(subscription, response)
+    response.headers["Cache-Control"] = "no-store"  # the secret is in this answer only: no cache keeps it
     return CreatedSubscriptionOut(**shown.model_dump(), secret=subscription.secret)
 
 

@@ -134,7 +134,8 @@ class Destination:
                 continue
             kind = non_public_kind(ipaddress.ip_address(text.split("%", 1)[0]))
             if kind is not None:
-                return f"{self.host} resolves to a {kind} address ({text}); deliveries go to public addresses only"
+                where = "is" if text == self.host else f"resolves to {text}, which is"
+                return f"{self.host} {where} not public: {kind}; deliveries go to public addresses only"
         return None
 
 
@@ -169,12 +170,12 @@ def non_public_kind(address: Address) -> str | None:
         ipaddress.IPv4Address(int(address) & 0xFFFFFFFF) if address in _NAT64 else None)
     if embedded is not None:
         kind = non_public_kind(embedded)
-        return None if kind is None else f"{kind} (reached through {address})"
+        return None if kind is None else f"{kind} (it reaches {embedded})"
     if address.teredo is not None:
         server, client = address.teredo
         kinds = [k for k in map(non_public_kind, (server, client)) if k]
         if kinds:
-            return f"{kinds[0]} (reached through the Teredo address {address})"
+            return f"{kinds[0]} (a Teredo address, it reaches {client})"
     if address.is_loopback:
         return "loopback"
     if (kind := next((kind for net, kind in _IPV6_BLOCKS if address in net), None)) is not None:
