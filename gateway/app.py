@@ -122,7 +122,7 @@ async def proxy(request: Request, service: str, path: str) -> Response:
         return await forward(request.app.state.upstreams, request, body, route, caller, settings.internal_secret(),
                              breakers[route.service], settings.deadline_grace_seconds)
 
-    return await idempotent_posts.handle(request, body, caller, to_service) or await to_service()
+    return await idempotent_posts.answer(request, body, caller, to_service)
 
 
 # Counted here, served on the metrics listener (shared/metrics.py), never on the public port.

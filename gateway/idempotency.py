@@ -45,7 +45,13 @@ class IdempotentPosts:
         self.db = db
         self.wait_seconds = wait_seconds
 
-    async def handle(self, request: Request, body: bytes, caller: Caller,
+    async def answer(self, request: Request, body: bytes, caller: Caller,
+                     forward: Callable[[], Awaitable[Response]]) -> Response:
+        """The answer to `request`: made by `forward` once per Idempotency-Key (replayed after), or at once for a
+        request without a key."""
+        return await self._handle(request, body, caller, forward) or await forward()
+
+    async def _handle(self, request: Request, body: bytes, caller: Caller,
                      forward: Callable[[], Awaitable[Response]]) -> Response | None:
         """The answer for a POST that carries a key (forwarded once, or replayed), or None when it carries none."""
         key = request.headers.get(HEADER)

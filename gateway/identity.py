@@ -38,6 +38,8 @@ class Identity:
             assert settings.jwt_secret is not None
             self._jwt_key = settings.jwt_secret.get_secret_value()
             self._jwt_algorithms = ["HS256"]
+        self._jwt_required = ["exp", "sub", "role", *(["aud"] if settings.jwt_audience else []),
+                              *(["iss"] if settings.jwt_issuer else [])]
 
     async def caller(self, api_key: str | None, authorization: str | None) -> Caller:
         if api_key is not None:
@@ -71,13 +73,11 @@ class Identity:
 
     def _by_token(self, token: str) -> Caller:
         settings = self.settings
-        required = ["exp", "sub", "role", *(["aud"] if settings.jwt_audience else []),
-                    *(["iss"] if settings.jwt_issuer else [])]
         try:
             claims = jwt.decode(
                 token, self._jwt_key, algorithms=self._jwt_algorithms, audience=settings.jwt_audience,
-                issuer=settings.jwt_issuer, options={"require": required, "verify_aud": bool(settings.jwt_audience)},
-                leeway=5,
+                issuer=settings.jwt_issuer, leeway=5,
+                options={"require": self._jwt_required, "verify_aud": bool(settings.jwt_audience)},
             )
         except jwt.ExpiredSignatureError as exc:
             raise unauthorized("token expired") from exc

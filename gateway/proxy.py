@@ -82,11 +82,12 @@ _UPSTREAM_FAILURES = {  # what went wrong: (status, problem type, detail)
 _TITLES = {502: "Bad gateway", 503: "Service unavailable", 504: "Gateway timeout"}
 
 
-def _upstream_failed(route: Route, what: str, retry_after: int = 1) -> Exception:
+def upstream_failed(service: str, what: str, retry_after: int = 1) -> Exception:
+    """The problem for a service that could not answer: `what` is unavailable, unreachable, timeout or failed."""
     status, type_, detail = _UPSTREAM_FAILURES[what]
     headers = {"Retry-After": str(retry_after)} if status == 503 else None
-    return problem(status, type_, _TITLES[status], f"the {route.service} service {detail}", headers=headers,
-                   service=route.service)
+    return problem(status, type_, _TITLES[status], f"the {service} service {detail}", headers=headers,
+                   service=service)
 
 
 def _upstream_url(route: Route, request: Request) -> URL:
@@ -121,7 +122,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
     if has_body:
         headers.append(("content-length", str(len(body))))
     if not breaker.allow():
-        raise _upstream_failed(route, "unavailable", retry_after=breaker.seconds_until_trial())
+        raise upstream_failed(route.service, "unavailable", retry_after=breaker.seconds_until_trial())
     try:
         async with asyncio.timeout(route.timeout_seconds):
             async for attempt in retrying(request.method):
@@ -132,14 +133,14 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
                     )
     except TimeoutError as exc:  # aiohttp's own read and connect timeouts are TimeoutErrors too
         breaker.failed()
-        raise _upstream_failed(route, "timeout") from exc
+        raise upstream_failed(route.service, "timeout") from exc
     except aiohttp.ClientConnectorError as exc:
         breaker.failed()
-        raise _upstream_failed(route, "unreachable") from exc
+        raise upstream_failed(route.service, "unreachable") from exc
     except aiohttp.ClientError as exc:
         breaker.failed()  # refused mid-way or reset: the service's fault, whatever the client did
         log.warning("upstream transport error", extra={"service": route.service, "error": repr(exc)})
-        raise _upstream_failed(route, "failed") from exc
+        raise upstream_failed(route.service, "failed") from exc
     if response.status < 500:
         breaker.succeeded()
     elif response.status == 503 and response.headers.get(SHED_HEADER):
@@ -149,7 +150,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
     if response.status >= 500 and response.status not in (503, 504):
         # A service's own failure: don't pass its body (which may describe internals) to the client.
         response.release()
-        raise _upstream_failed(route, "failed")
+        raise upstream_failed(route.service, "failed")
     # The body passes through undecoded, so the service's content-length still holds.
     passed_back = [(k.lower(), v) for k, v in response.raw_headers if k.lower() not in _NOT_PASSED_BACK]
     answer: Response
@@ -159,7 +160,7 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
             answer = Response(await response.read(), status_code=response.status)
         except aiohttp.ClientError as exc:
             log.warning("upstream body cut off", extra={"service": route.service, "error": repr(exc)})
-            raise _upstream_failed(route, "failed") from exc
+            raise upstream_failed(route.service, "failed") from exc
     else:
         answer = StreamingResponse(_body(route, response), status_code=response.status,
                                    background=BackgroundTask(_release, response))

@@ -48,6 +48,9 @@ class CommonSettings(BaseSettings):
     clock_file: Path | None = Field(None, validation_alias="CLOCK_FILE")
 
     secret_fields: ClassVar[tuple[str, ...]] = ("internal_auth_secret",)
+    # Settings that are not secret but have no usable default outside dev either (checked like the secrets, and
+    # waived like them for tooling).
+    required_outside_dev: ClassVar[tuple[str, ...]] = ()
     dev_defaults: ClassVar[dict[str, str]] = {"internal_auth_secret": DEV_INTERNAL_SECRET}
 
     @classmethod
@@ -82,12 +85,11 @@ class CommonSettings(BaseSettings):
                 f"missing secret setting(s) {', '.join(missing)}: required when APP_ENV={self.app_env.value} "
                 "(set APP_ENV=dev for local development defaults)"
             )
+        unset = [str(type(self).model_fields[name].validation_alias) for name in self.required_outside_dev
+                 if not str(getattr(self, name) or "").strip()]
+        if unset and self.app_env is not AppEnv.dev:
+            raise ValueError(f"missing setting(s) {', '.join(unset)}: required when APP_ENV={self.app_env.value}")
         return self
-
-    @staticmethod
-    def for_tooling_only() -> bool:
-        """True while settings are read by a tool (`for_tooling`): what only serving needs is not required."""
-        return _secrets_waived.get()
 
     def secret_needed(self, name: str) -> bool:
         """A subclass may waive a secret that its other settings make unnecessary."""

@@ -14,13 +14,14 @@ from sqlalchemy import select
 from gateway.deps import AdminDep, DatabaseDep, identity_of
 from gateway.domain.api_key import ApiKey
 from gateway.idempotency import IdempotentPosts
+from gateway.proxy import upstream_failed
 from gateway.rate_limits import rate_limited
 from gateway.upstream import ask
 from shared.auth import Caller, GuardedRoute, Role
 from shared.db.types import utcnow
 from shared.domain import RuleViolated
 from shared.pagination import Cursor, Limit, Page, keyset_page
-from shared.problems import not_found, problem
+from shared.problems import not_found
 from shared.validation import ShortText
 
 router = APIRouter(route_class=GuardedRoute, prefix="/api/v1/admin/api-keys", tags=["admin: API keys"],
@@ -72,7 +73,7 @@ async def issue_api_key(body: ApiKeyIn, caller: AdminDep, db: DatabaseDep, reque
                             headers={"Location": f"{router.prefix}/{key.id}", "Cache-Control": "no-store"})
 
     posts: IdempotentPosts = request.app.state.idempotent_posts
-    return await posts.handle(request, await request.body(), caller, issue) or await issue()
+    return await posts.answer(request, await request.body(), caller, issue)
 
 
 async def _check_partner_exists(request: Request, caller: Caller, partner_id: uuid.UUID) -> None:
@@ -83,10 +84,8 @@ async def _check_partner_exists(request: Request, caller: Caller, partner_id: uu
     if answer is not None and answer.status_code == 404:
         raise RuleViolated(f"no partner {partner_id} is known: register the institution first",
                            ("body", "partner_id"), "unknown_partner")
-    if answer is None or answer.status_code != 200:
-        raise problem(503, "upstream-unreachable", "Service unavailable",
-                      "the partnerships service could not confirm the partner; nothing was issued, try again",
-                      headers={"Retry-After": "1"}, service="partnerships")
+    if answer is None or answer.status_code != 200:  # it could not say: nothing is issued, the client tries again
+        raise upstream_failed("partnerships", "unreachable")
 
 
 @router.get("", response_model=Page[ApiKeyOut])
