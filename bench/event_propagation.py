@@ -42,7 +42,8 @@ WARMUP = 10
 IN_FLIGHT = 4
 POLL_SECONDS = 0.001
 GIVE_UP_SECONDS = 30.0
-TARGET_P50_MS = 50.0
+TARGET_P50_MS = 20.0  # issue 17, on the embedded broker
+TARGET_P99_MS = 60.0
 
 
 def run(stack: Stack) -> Report:
@@ -131,7 +132,9 @@ def _report(latencies: list[float], missing: int, write_ms: list[float], relay: 
     report.add("write_p50_ms", "write (POST 201) p50 ms", ms(percentile(write_ms, 50)))
     report.add("propagation_p50_ms", "commit -> training copy p50 ms", p50, f"<= {TARGET_P50_MS:g}",
                p50 <= TARGET_P50_MS)
-    report.add("propagation_p99_ms", "commit -> training copy p99 ms", ms(percentile(latencies, 99)))
+    p99 = ms(percentile(latencies, 99))
+    report.add("propagation_p99_ms", "commit -> training copy p99 ms", p99, f"<= {TARGET_P99_MS:g}",
+               p99 <= TARGET_P99_MS)
     report.add("propagation_max_ms", "commit -> training copy max ms", ms(max(latencies, default=0)))
     report.add("relay_p50_ms", "of which outbox row -> published p50 ms", ms(percentile(relay, 50)))
     report.add("relay_p99_ms", "of which outbox row -> published p99 ms", ms(percentile(relay, 99)))

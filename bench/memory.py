@@ -26,7 +26,7 @@ SETTLE = 2.0
 LOAD_SECONDS = 8.0
 CONCURRENCY = 32
 SAMPLE_SECONDS = 0.05
-IDLE_TARGET_MB = 150
+IDLE_TARGET_MB = 120  # issue 17
 
 READS = (
     "/api/v1/partnerships/partners?limit=50",

@@ -15,7 +15,7 @@ def identity_of(request: Request) -> Identity:
     return request.app.state.identity
 
 
-def database_of(request: Request) -> Database:
+async def database_of(request: Request) -> Database:
     return request.app.state.db
 
 

@@ -23,7 +23,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 from yarl import URL
 
-from gateway.resilience import CircuitBreaker, retrying
+from gateway.resilience import CircuitBreaker, with_retries
 from gateway.routing import Route
 from shared.admission import DEADLINE_HEADER, SHED_HEADER
 from shared.auth import CALLER_HEADER, Caller
@@ -125,12 +125,10 @@ async def forward(session: aiohttp.ClientSession, request: Request, body: bytes,
         raise upstream_failed(route.service, "unavailable", retry_after=breaker.seconds_until_trial())
     try:
         async with asyncio.timeout(route.timeout_seconds):
-            async for attempt in retrying(request.method):
-                with attempt:
-                    response = await session.request(
-                        request.method, _upstream_url(route, request), headers=headers,
-                        data=body if has_body else None, allow_redirects=False,
-                    )
+            response = await with_retries(request.method, lambda: session.request(
+                request.method, _upstream_url(route, request), headers=headers,
+                data=body if has_body else None, allow_redirects=False,
+            ))
     except TimeoutError as exc:  # aiohttp's own read and connect timeouts are TimeoutErrors too
         breaker.failed()
         raise upstream_failed(route.service, "timeout") from exc

@@ -22,7 +22,7 @@ def _weakly(tags: list[str]) -> list[str]:
     return [t.removeprefix("W/") for t in tags]
 
 
-def expected_version(request: Request) -> ExpectedVersion:
+async def expected_version(request: Request) -> ExpectedVersion:
     """The versions the client's `If-Match` names (`*` or none: any); use cases check it under their lock.
     `If-Match` uses the strong comparison (RFC 9110 §13.1.1): a weak tag (`W/"3"`) matches no version, so it is
     always a 412."""

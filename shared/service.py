@@ -241,7 +241,7 @@ async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _clock(request: Request) -> Clock:
+async def _clock(request: Request) -> Clock:
     return runtime_of(request).clock
 
 

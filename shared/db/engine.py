@@ -4,6 +4,12 @@ SQLite runs in WAL mode with SQLAlchemy (not the sqlite3 driver) emitting BEGIN,
 the write lock up front (`BEGIN IMMEDIATE`): two writers that both read and then write would otherwise
 deadlock on the lock upgrade and one would fail at once with "database is locked".
 
+SQLite admits one writer at a time, and a writer that finds the lock taken waits in SQLite's busy handler: it
+sleeps and tries again, 1, 2, 5 ... up to 100 ms a try, so under a burst the writer that happens to wake at the
+right moment goes first and the unlucky ones wait seconds. The writers of one process therefore queue for the
+lock in the event loop instead (`_WriteTurns`), first come first served, and each is woken the moment the one
+before it commits; the busy handler is left only for other processes (a migration, a second replica).
+
 A write transaction begun for a request with a deadline (`shared/admission.py`) waits for locks only until that
 deadline: SQLite's busy timeout, PostgreSQL's `lock_timeout` and `statement_timeout` are set to the time left,
 so a request queued behind a lock gives up (and is answered 503, nothing committed) instead of committing after
@@ -12,6 +18,7 @@ the gateway stopped waiting. Transactions without a deadline (consumers, jobs) w
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,8 +27,9 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
 
-from shared.deadline import current_deadline
+from shared.deadline import DeadlinePassed, current_deadline
 
 _WRITE = "panda_write_transaction"
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # without a deadline
@@ -73,7 +81,42 @@ class Database:
         await self.engine.dispose()
 
 
+class _WriteTurns:
+    """The SQLite write lock, taken in turn by this process's writers (FIFO: `asyncio.Lock` wakes its waiters in
+    the order they came). A turn begins before `BEGIN IMMEDIATE` and ends as the transaction commits or rolls
+    back; a request waits for its turn only until its deadline (`DeadlinePassed`: nothing was written)."""
+
+    HELD = "panda_write_turn"  # in the connection's info while it holds the turn
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def take(self, conn: Any) -> None:
+        """Called from SQLAlchemy's synchronous `begin` event, inside the session's greenlet."""
+        loop = asyncio.get_running_loop()
+        if loop is not self.loop:  # a new event loop (a test's second `asyncio.run`): the old one's lock is gone
+            self.lock, self.loop = asyncio.Lock(), loop
+        lock = self.lock
+        left = current_deadline()
+        if left is None:
+            await_only(lock.acquire())
+        else:
+            try:
+                await_only(asyncio.wait_for(lock.acquire(), max(left.remaining(), 0.001)))
+            except TimeoutError:
+                raise DeadlinePassed("the request's deadline passed while it waited to write") from None
+        conn.info[self.HELD] = lock
+
+    def give_back(self, info: dict[str, Any]) -> None:
+        lock = info.pop(self.HELD, None)
+        if lock is not None:
+            lock.release()
+
+
 def _sqlite_transactions(engine: AsyncEngine) -> None:
+    turns = _WriteTurns()
+
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, decides when BEGIN happens
@@ -89,10 +132,31 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
         if not conn.get_execution_options().get(_WRITE):
             conn.exec_driver_sql("BEGIN")
             return
-        # The busy timeout is the connection's: set for each write transaction, to this request's time left.
-        ms = _ms_left()
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS if ms is None else ms}")
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        turns.take(conn)
+        try:
+            # The busy timeout is the connection's: set for each write transaction, to this request's time left.
+            ms = _ms_left()
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS if ms is None else ms}")
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            turns.give_back(conn.info)
+            raise
+
+    # The turn ends as the transaction ends. These events come just before the driver's COMMIT or ROLLBACK; the
+    # next writer runs only once this one awaits it, and should it still find the lock, the busy handler's
+    # first short wait covers a commit's few microseconds.
+    @event.listens_for(engine.sync_engine, "commit")
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _on_end(conn: Any) -> None:
+        turns.give_back(conn.info)
+
+    # A connection closed or invalidated mid-transaction (a cancelled request) gives its turn back too.
+    @event.listens_for(engine.sync_engine, "checkin")
+    @event.listens_for(engine.sync_engine, "invalidate")
+    @event.listens_for(engine.sync_engine, "close")
+    def _on_release(_dbapi_connection: Any, record: Any, *_exc: Any) -> None:
+        if record is not None:
+            turns.give_back(record.info)
 
 
 def _postgres_deadlines(engine: AsyncEngine) -> None:

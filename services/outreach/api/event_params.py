@@ -113,7 +113,7 @@ class Complete(BaseModel):
 EventAction = Annotated[Schedule | Cancel | Complete, Field(discriminator="action")]
 
 
-def event_filters(
+async def event_filters(
     from_: Annotated[dt.date | None, Query(alias="from", description="Starting on or after this day (UTC)")] = None,
     to: Annotated[dt.date | None, Query(description="Starting on or before this day (UTC)")] = None,
     city: Annotated[ShortText | None, Query(description="The venue's city, any case")] = None,

@@ -31,7 +31,7 @@ ReaderDep = Annotated[Caller, requires(Role.partner, *STAFF)]
 ManagerDep = Annotated[Caller, requires(Role.partner, Role.coordinator)]
 
 
-def _allowlist(request: Request) -> frozenset[str]:
+async def _allowlist(request: Request) -> frozenset[str]:
     return runtime_of(request).settings.webhook_allowlist  # type: ignore[attr-defined, no-any-return]
 
 

@@ -113,7 +113,7 @@ class WorkPatch(Changes, WorkIn):
         return stored_work_field(name, value)
 
 
-def filters_query(
+async def filters_query(
     type: WorkType | None = None,
     year_from: Year = None,
     year_to: Year = None,

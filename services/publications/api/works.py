@@ -88,7 +88,7 @@ class WorkPage(BaseModel):
         description="Counts by type, year and area of everything the query and filters match")
 
 
-def work_filters(
+async def work_filters(
     filters: Annotated[WorkFilters, Depends(filters_query)],
     q: Annotated[str | None, Query(min_length=1, max_length=200,
                                    description="Words in the title, abstract, keywords or author names")] = None,
