@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
-from prometheus_fastapi_instrumentator import Instrumentator
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.answer_headers import AnswerHeadersMiddleware
@@ -29,7 +28,7 @@ from shared.db.engine import Database
 from shared.health import health_router
 from shared.heap import freeze_startup_heap
 from shared.logging import configure_logging
-from shared.metrics import metrics_listener
+from shared.metrics import instrument, metrics_listener
 from shared.middleware import RequestContextMiddleware
 from shared.problems import install_problem_handlers, not_found
 
@@ -126,7 +125,7 @@ async def proxy(request: Request, service: str, path: str) -> Response:
 
 
 # Counted here, served on the metrics listener (shared/metrics.py), never on the public port.
-Instrumentator(should_group_status_codes=False, excluded_handlers=["/healthz", "/readyz"]).instrument(app)
+instrument(app)
 app.add_middleware(CloseWhenBodyUnreadMiddleware)
 app.add_middleware(AnswerHeadersMiddleware)
 app.add_middleware(RequestContextMiddleware)

@@ -13,7 +13,6 @@ from typing import Annotated, TypeVar
 
 from aiokafka import AIOKafkaProducer
 from fastapi import APIRouter, Depends, FastAPI, Request
-from prometheus_fastapi_instrumentator import Instrumentator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.admission import AdmissionMiddleware, DeadlineMiddleware
@@ -29,7 +28,7 @@ from shared.health import health_router
 from shared.heap import freeze_startup_heap
 from shared.logging import configure_logging
 from shared.messaging import MessagingTables
-from shared.metrics import metrics_listener
+from shared.metrics import instrument, metrics_listener
 from shared.middleware import GatewayTrustMiddleware, RequestContextMiddleware
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings
@@ -286,7 +285,7 @@ def create_service_app(
         health_router({"database": runtime.db.ping, "kafka": runtime.kafka_ready}, required={"database"})
     )
     # Counted here, served on the metrics listener (shared/metrics.py), never on the API port.
-    Instrumentator(should_group_status_codes=False, excluded_handlers=["/healthz", "/readyz"]).instrument(app)
+    instrument(app)
     app.add_middleware(GatewayTrustMiddleware, secret=settings.internal_secret)
     app.add_middleware(DeadlineMiddleware, service=settings.service_name, max_seconds=settings.request_deadline_seconds)
     app.add_middleware(AdmissionMiddleware, service=settings.service_name, limit=settings.max_requests_in_flight)
