@@ -26,7 +26,7 @@ def ms(seconds: float, digits: int = 1) -> float:
 
 def direct_headers(role: Role = Role.analyst) -> dict[str, str]:
     """What the gateway adds before forwarding: the caller, signed with the internal secret. Valid for 60 s
-    (the gateway signs per request), so build it again for each phase."""
+    (the gateway reuses a token while more than half its life is left), so build it again for each phase."""
     return {CALLER_HEADER: Caller(role, subject="bench", via="api-key").sign(INTERNAL_SECRET)}
 
 
