@@ -16,6 +16,13 @@ starts, after every broker failure, and with every publish, it compares: a parti
 whose new event landed) below that offset lost events, and then every row the outbox still retains is marked
 unpublished and published again, in id order; the consumers' inbox makes the copies they already handled no-ops.
 A real Kafka never moves an end offset backwards, so there this never triggers.
+
+Marking is off the publishing path: once the broker acknowledged a batch, the relay goes on to the next one while
+a marker (`_mark_sent`) marks the acknowledged batches published, one at a time, in the order they were sent. On
+SQLite that mark is a write and waits its turn behind the API's writes (p50 34 ms under load, docs/performance.md);
+rows committed meanwhile no longer wait for it. Rows sent but not yet marked are kept out of the next read, so
+nothing is sent twice by a running relay; a crash before the mark sends them again at the next start, as it
+always could between the acknowledgement and the mark, and the consumers' inbox absorbs the copies.
 """
 
 from __future__ import annotations
@@ -27,7 +34,9 @@ import logging
 import os
 import socket
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -63,6 +72,16 @@ OUTBOX_REPUBLISHED = Counter("outbox_republished_total", "Outbox rows published 
                              "them", ["service"])
 
 LEASE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """A batch the broker acknowledged, waiting to be marked published: its row ids, when the broker acknowledged
+    it (the rows' `published_at`), and per topic partition the lowest and highest offset it landed at."""
+
+    ids: tuple[int, ...]
+    acknowledged_at: dt.datetime
+    landed: dict[tuple[str, int], tuple[int, int]]
 
 
 def outbox_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
@@ -165,8 +184,21 @@ class OutboxRelay:
         self._last_gauges = 0.0
         self._last_purge = 0.0
         self._broker_checked = False  # whether the broker was checked for lost events since (re)connecting
+        self._unmarked: deque[_Sent] = deque()  # acknowledged, in the order sent; the first is being marked
+        self._unmarked_ids: set[int] = set()
+        self._sent = asyncio.Event()  # set when a batch joins `_unmarked`: wakes the marker
 
     async def run(self) -> None:
+        self._sent.set()  # batches a previous run acknowledged and did not mark yet
+        marker = asyncio.create_task(self._mark_sent(), name=f"{self.service}-outbox-marker")
+        try:
+            await self._publish_continuously()
+        finally:
+            marker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await marker
+
+    async def _publish_continuously(self) -> None:
         backoff = 0.1
         while True:
             try:
@@ -217,6 +249,9 @@ class OutboxRelay:
         return True
 
     async def publish_pending(self) -> int:
+        """Send the unpublished rows (at most `batch_size`, in id order, leaving out those sent and not yet marked)
+        and hand the acknowledged prefix to the marker. Answers how many were acknowledged; raises the first
+        failure after handing on the prefix before it."""
         t = self.table
         async with self.db.read() as s:
             rows = (
@@ -224,9 +259,10 @@ class OutboxRelay:
                     select(t.c.id, t.c.topic, t.c.key, t.c.payload)
                     .where(t.c.published_at.is_(None))
                     .order_by(t.c.id)
-                    .limit(self.batch_size)
+                    .limit(self.batch_size + len(self._unmarked_ids))
                 )
             ).all()
+        rows = [row for row in rows if row.id not in self._unmarked_ids][: self.batch_size]
         if not rows:
             return 0
         futures = []
@@ -247,18 +283,63 @@ class OutboxRelay:
             low, high = landed.get(tp, (result.offset, result.offset))
             landed[tp] = (min(low, result.offset), max(high, result.offset))
         if done:
-            async with self.db.write_session() as s, s.begin():
-                await s.execute(update(t).where(t.c.id.in_(done)).values(published_at=utcnow()))
-                known = await self._positions(s)
-                if any(low < known.get(tp, 0) for tp, (low, _) in landed.items()):
-                    # These landed below what the broker had already acknowledged: it lost its log meanwhile.
-                    await self._mark_all_unpublished(s, "a publish landed below the partition's known end")
-                else:
-                    await self._advance_positions(s, {tp: high + 1 for tp, (_, high) in landed.items()}, known)
-            OUTBOX_PUBLISHED.labels(self.service).inc(len(done))
+            self._unmarked.append(_Sent(tuple(done), utcnow(), landed))
+            self._unmarked_ids.update(done)
+            self._sent.set()
         if failure is not None:
             raise failure
         return len(done)
+
+    async def _mark_sent(self) -> None:
+        """The marker: marks each acknowledged batch published, in the order sent, for the life of the relay. A
+        batch whose mark failed (the database away) is tried again, first, a moment later."""
+        backoff = 0.1
+        while True:
+            await self._sent.wait()
+            self._sent.clear()
+            try:
+                await self._mark_unmarked()
+                backoff = 0.1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("relay could not mark published rows; will retry", extra={"error": repr(exc)})
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                self._sent.set()
+
+    async def _mark_unmarked(self) -> None:
+        """Mark every acknowledged batch published, all that are waiting in one transaction (one write turn on
+        SQLite however many batches the relay sent meanwhile)."""
+        while self._unmarked:
+            batches = list(self._unmarked)  # left in place until marked: a cancelled mark is done again, not lost
+            await self._mark(batches)
+            for batch in batches:
+                self._unmarked.popleft()
+                self._unmarked_ids.difference_update(batch.ids)
+
+    async def _mark(self, batches: list[_Sent]) -> None:
+        t = self.table
+        landed: dict[tuple[str, int], tuple[int, int]] = {}
+        async with self.db.write_session() as s, s.begin():
+            marked = 0
+            for batch in batches:
+                result = await s.execute(update(t).where(t.c.id.in_(batch.ids), t.c.published_at.is_(None))
+                                         .values(published_at=batch.acknowledged_at))
+                if result.rowcount:  # else marked already, by a mark whose commit landed just before a cancel
+                    marked += result.rowcount
+                    for tp, (low, high) in batch.landed.items():
+                        known_low, known_high = landed.get(tp, (low, high))
+                        landed[tp] = (min(low, known_low), max(high, known_high))
+            if not marked:
+                return
+            known = await self._positions(s)
+            if any(low < known.get(tp, 0) for tp, (low, _) in landed.items()):
+                # These landed below what the broker had already acknowledged: it lost its log meanwhile.
+                await self._mark_all_unpublished(s, "a publish landed below the partition's known end")
+            else:
+                await self._advance_positions(s, {tp: high + 1 for tp, (_, high) in landed.items()}, known)
+        OUTBOX_PUBLISHED.labels(self.service).inc(marked)
 
     async def republish_if_broker_lost_events(self) -> None:
         """Compare the broker's end offsets with the positions the relay reached; if any partition ends below
@@ -308,13 +389,13 @@ class OutboxRelay:
     async def drain(self) -> int:
         """On shutdown: publish what is still waiting (the caller bounds the time; what is left stays in the
         outbox for the next start). Answers how many rows it published."""
-        if self.producer is None or not await self._hold_lease():
-            return 0
         published = 0
-        while (batch := await self.publish_pending()) > 0:
-            published += batch
-            if batch < self.batch_size:
-                break
+        if self.producer is not None and await self._hold_lease():
+            while (batch := await self.publish_pending()) > 0:
+                published += batch
+                if batch < self.batch_size:
+                    break
+        await self._mark_unmarked()  # the marker stopped with the relay: what the broker acknowledged is marked here
         return published
 
     async def _refresh_gauges(self) -> None:
