@@ -187,6 +187,7 @@ class OutboxRelay:
         self._unmarked: deque[_Sent] = deque()  # acknowledged, in the order sent; the first is being marked
         self._unmarked_ids: set[int] = set()
         self._sent = asyncio.Event()  # set when a batch joins `_unmarked`: wakes the marker
+        self._marking = asyncio.Lock()  # one mark at a time: the marker's, or one the relay needs done now
 
     async def run(self) -> None:
         self._sent.set()  # batches a previous run acknowledged and did not mark yet
@@ -311,12 +312,13 @@ class OutboxRelay:
     async def _mark_unmarked(self) -> None:
         """Mark every acknowledged batch published, all that are waiting in one transaction (one write turn on
         SQLite however many batches the relay sent meanwhile)."""
-        while self._unmarked:
-            batches = list(self._unmarked)  # left in place until marked: a cancelled mark is done again, not lost
-            await self._mark(batches)
-            for batch in batches:
-                self._unmarked.popleft()
-                self._unmarked_ids.difference_update(batch.ids)
+        async with self._marking:
+            while self._unmarked:
+                batches = list(self._unmarked)  # left in place until marked: a cancelled mark is redone, not lost
+                await self._mark(batches)
+                for batch in batches:
+                    self._unmarked.popleft()
+                    self._unmarked_ids.difference_update(batch.ids)
 
     async def _mark(self, batches: list[_Sent]) -> None:
         t = self.table
@@ -343,7 +345,10 @@ class OutboxRelay:
 
     async def republish_if_broker_lost_events(self) -> None:
         """Compare the broker's end offsets with the positions the relay reached; if any partition ends below
-        its position, the broker lost acknowledged events: publish every retained row again."""
+        its position, the broker lost acknowledged events: publish every retained row again. Batches acknowledged
+        and not yet marked are marked first, so that the positions compared include them: a batch the lost broker
+        had acknowledged is then published again with the rest, not marked published after the check."""
+        await self._mark_unmarked()
         async with self.db.read() as s:
             known = await self._positions(s)
         if not known:
