@@ -254,16 +254,19 @@ class OutboxRelay:
         and hand the acknowledged prefix to the marker. Answers how many were acknowledged; raises the first
         failure after handing on the prefix before it."""
         t = self.table
+        # Taken before the read: a batch the marker marks while the read runs leaves `_unmarked_ids` at its
+        # commit, yet the read may still see its rows unpublished; they must stay out all the same.
+        sent = set(self._unmarked_ids)
         async with self.db.read() as s:
             rows = (
                 await s.execute(
                     select(t.c.id, t.c.topic, t.c.key, t.c.payload)
                     .where(t.c.published_at.is_(None))
                     .order_by(t.c.id)
-                    .limit(self.batch_size + len(self._unmarked_ids))
+                    .limit(self.batch_size + len(sent))
                 )
             ).all()
-        rows = [row for row in rows if row.id not in self._unmarked_ids][: self.batch_size]
+        rows = [row for row in rows if row.id not in sent][: self.batch_size]
         if not rows:
             return 0
         futures = []
