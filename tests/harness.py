@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -45,10 +46,36 @@ def use_postgres() -> bool:
     return os.environ.get("TEST_DATABASE", "sqlite").lower() in ("postgres", "postgresql", "pg")
 
 
+def _ephemeral_ports() -> range:
+    """The range the kernel gives outgoing connections their local port from (Linux's default elsewhere)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return range(low, high + 1)
+
+
+_EPHEMERAL = _ephemeral_ports()
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port that is free now, never handed out before by this process, and outside the ephemeral
+    range. A port the kernel chose (bind to 0) is released when the socket closes, so the kernel may give it
+    again, to a second `free_port()` or to any outgoing connection, before the process meant to listen on it
+    binds: a suite that started the broker and a service on one port failed on a busy machine that way."""
+    candidates = [p for p in range(20000, 32768) if p not in _EPHEMERAL] or list(range(1024, 65536))
+    while True:
+        port = random.choice(candidates)
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
 
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = "") -> Any:
