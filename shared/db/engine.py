@@ -32,6 +32,7 @@ from sqlalchemy.util import await_only
 from shared.deadline import DeadlinePassed, current_deadline
 
 _WRITE = "panda_write_transaction"
+_BUSY_MS = "panda_busy_timeout_ms"  # in the connection's info: the busy timeout it has now
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # without a deadline
 
 
@@ -134,9 +135,14 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
             return
         turns.take(conn)
         try:
-            # The busy timeout is the connection's: set for each write transaction, to this request's time left.
+            # The busy timeout is the connection's: set for each write transaction, to this request's time left
+            # (each statement is a hop to the driver's thread, so not again when it is already the one wanted:
+            # consumers and jobs, which have no deadline, write with the connection's default).
             ms = _ms_left()
-            conn.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS if ms is None else ms}")
+            busy_ms = SQLITE_BUSY_TIMEOUT_MS if ms is None else ms
+            if conn.info.get(_BUSY_MS) != busy_ms:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+                conn.info[_BUSY_MS] = busy_ms
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
             turns.give_back(conn.info)
