@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,38 @@ async def get_visible(session: AsyncSession, entity: type[T], entity_id: uuid.UU
     if found is None or (may_see is not None and not may_see(found)):
         raise NotFound(f"no {what} {entity_id}")
     return found
+
+
+async def lock_in_turn(session: AsyncSession, found: T) -> T:
+    """`found`, read earlier in this write transaction without a lock, as it is now and locked for the rest of
+    the transaction (FOR UPDATE). Raises NotFound (404) if it is gone.
+
+    On PostgreSQL, writers that ask at once get the row in the order they asked: each first waits in an
+    advisory transaction lock keyed by the row (`pg_advisory_xact_lock`), which PostgreSQL's lock manager
+    grants first come first served, whereas waits for a row lock are not served in order (in a burst of 64
+    enrollments into one cohort a few waited 2 to 5 s while hundreds that came later went first). Taken only
+    here, by the paths a burst goes through, and always before the row itself.
+
+    On SQLite a write transaction has held the database's one write lock since its first statement (and the
+    writers of a process queue for it in order, `shared/db/engine.py`): `found` is current and returned as is.
+    """
+    if session.bind.dialect.name == "sqlite":
+        return found
+    entity = type(found)
+    _, (row_id,), _ = session.identity_key(instance=found)  # the aggregates' key is one column: their id
+    table = entity.__table__.name  # type: ignore[attr-defined]
+    digest = hashlib.blake2b(f"{table}:{row_id}".encode(), digest_size=8).digest()
+    in_line = func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True)).is_not(None)
+    # Read again rather than refreshed: a version that moved on since the first read is not a lost update here.
+    session.expunge(found)
+    # One statement: the turn (evaluated as the row is found) and then the row lock (taken on the rows found),
+    # so the row is locked in the same round trip that the turn came in.
+    locked = (await session.execute(
+        select(entity).where(entity.id == row_id, in_line).with_for_update()  # type: ignore[attr-defined]
+    )).scalar_one_or_none()
+    if locked is None:
+        raise NotFound(f"no {table} {row_id}")
+    return locked
 
 
 async def get_referenced(session: AsyncSession, entity: type[T], entity_id: uuid.UUID, *, field: str, what: str,

@@ -33,7 +33,7 @@ from services.training.usecases.seats import (
     take_partner_seat,
 )
 from shared.auth import SIGNED_IN, Caller, Role
-from shared.db.lookup import Placed, get_visible, placed
+from shared.db.lookup import Placed, get_visible, lock_in_turn, placed
 from shared.domain import Conflict, ExpectedVersion, RuleViolated
 from shared.pagination import keyset_page
 from shared.problems import forbidden
@@ -80,10 +80,14 @@ def partner_of_applicant(caller: Caller, requested: uuid.UUID | None) -> uuid.UU
 
 async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, application: Application,
                  now: dt.datetime) -> Placed[Enrollment]:
-    """Apply to a cohort: accepted while a seat is free, else waitlisted at the end of the line."""
+    """Apply to a cohort: accepted while a seat is free, else waitlisted at the end of the line.
+
+    What can refuse the application without the seat counts is checked before the cohort is locked: the lock
+    is held only for the seat, the insert and the commit, and the applicants of a burst take it in the order
+    they asked (`lock_in_turn`)."""
     partner_id = partner_of_applicant(caller, application.partner_id)
     session = uow.session
-    cohort, program = await visible_cohort(session, caller, cohort_id, for_update=True)
+    cohort, program = await visible_cohort(session, caller, cohort_id)
     cohort.check_open(program, now)
     if partner_id is not None and await known_partners.get(session, partner_id) is None:
         raise RuleViolated(f"no partner {partner_id} is known to the training service", ("body", "partner_id"),
@@ -93,6 +97,8 @@ async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, applicat
         Enrollment.cohort_id == cohort.id, Enrollment.email == email))).scalar_one_or_none()  # type: ignore[arg-type]
     if existing is not None:
         raise _already_applied(caller, email, existing)
+    cohort = await lock_in_turn(session, cohort)
+    cohort.check_open(program, now)  # as it is now: a coordinator may have just closed it
     enrollment = Enrollment.apply(
         cohort_id=cohort.id, program_id=program.id, year=cohort.starts_on.year, name=application.name,
         email=email, country=application.country, partner_id=partner_id, applicant=caller.subject, now=now,
@@ -101,7 +107,7 @@ async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, applicat
     session.add(enrollment)
     try:
         await session.flush()
-    except IntegrityError as exc:  # applied a moment ago, by a request we cannot see from here
+    except IntegrityError as exc:  # applied a moment ago (the unique email per cohort says so)
         raise _already_applied(caller, email, None) from exc
     await uow.commit()
     # Someone who waits was put at the end of the line.
