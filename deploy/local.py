@@ -46,6 +46,11 @@ def _banner(gateway_port: int, ports: dict[str, str], admin_key: str, external_k
 
 def main() -> int:
     os.environ.setdefault("APP_ENV", "dev")
+    # People read this output: a short line per request and per handled event, after honcho's time and process
+    # name, in colour when it goes to a terminal (the processes write to honcho's pipe, so they are told).
+    os.environ.setdefault("LOG_JSON", "false")
+    os.environ.setdefault("LOG_LABELLED", "true")
+    os.environ.setdefault("LOG_COLOR", "true" if sys.stdout.isatty() and not os.environ.get("NO_COLOR") else "false")
     external_kafka = "KAFKA_BOOTSTRAP_SERVERS" in os.environ
     os.environ.setdefault("KAFKA_BOOTSTRAP_SERVERS", f"127.0.0.1:{BROKER_PORT}")
     migrate()

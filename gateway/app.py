@@ -33,7 +33,8 @@ from shared.middleware import RequestContextMiddleware
 from shared.problems import install_problem_handlers, not_found
 
 settings = GatewaySettings()
-configure_logging("gateway", settings.log_level, settings.log_json)
+configure_logging("gateway", settings.log_level, settings.log_json, settings.log_color,
+                  settings.log_labelled)
 routing = load_routing_table(settings.routes_file, settings.upstream_timeout_seconds)
 db = Database(settings.database_url)
 
@@ -77,6 +78,7 @@ install_problem_handlers(app)
 app.include_router(admin_keys.router)
 app.include_router(aggregates.router)
 app.include_router(docs.router)
+app.mount(docs.ASSETS_PATH, docs.assets, name="docs-assets")
 app.include_router(problem_pages.router)
 
 
@@ -141,7 +143,8 @@ if settings.cors_origins:
         allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept", "Accept-Language", "If-Match",
                        "If-None-Match", "Idempotency-Key", "X-Request-ID", "traceparent"],
-        expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After", "RateLimit-Limit",
-                        "RateLimit-Remaining", "RateLimit-Reset", "Idempotent-Replayed"],
+        expose_headers=["ETag", "Location", "Link", "Content-Language", "X-Request-ID", "Retry-After",
+                        "RateLimit-Policy", "RateLimit", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
+                        "Idempotent-Replayed"],
         max_age=600,
     )

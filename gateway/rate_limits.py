@@ -10,7 +10,9 @@ Every route is counted: the proxied ones and the gateway's own (`/api/v1/mobile/
 what a proxy named in `GATEWAY_TRUSTED_PROXIES` says it forwarded for (uvicorn runs with `--no-proxy-headers`,
 so no other forwarding claim is believed).
 
-Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (`gateway/answer_headers.py`);
+Every answer carries `RateLimit-Policy` and `RateLimit` as the current IETF draft has them
+(draft-ietf-httpapi-ratelimit-headers-11: `"member-read";q=600;w=60` and `"member-read";r=599;t=60`), and beside
+them the older drafts' `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (`gateway/answer_headers.py`);
 a refusal is a 429 problem with `Retry-After`.
 """
 
@@ -59,8 +61,16 @@ class RateLimits:
         allowed = await self.limiter.hit(item, caller.role.value, group, who)
         stats = await self.limiter.get_window_stats(item, caller.role.value, group, who)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
-        headers = {"RateLimit-Limit": str(item.amount), "RateLimit-Remaining": str(max(stats.remaining, 0)),
-                   "RateLimit-Reset": str(reset)}
+        remaining = max(stats.remaining, 0)
+        policy = f'"{caller.role.value}-{group}"'  # a Structured Fields string (RFC 8941 §3.3.3)
+        headers = {
+            # draft-ietf-httpapi-ratelimit-headers-11 §3: the policy (quota q per window of w seconds) and where
+            # this caller stands in it (r left, t seconds until the window resets).
+            "RateLimit-Policy": f"{policy};q={item.amount};w={item.get_expiry()}",
+            "RateLimit": f"{policy};r={remaining};t={reset}",
+            # The fields of draft 06 and before, which many clients still read.
+            "RateLimit-Limit": str(item.amount), "RateLimit-Remaining": str(remaining), "RateLimit-Reset": str(reset),
+        }
         return Verdict(allowed, headers)
 
 

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import CALLER_HEADER, Caller
 from shared.context import TraceContext, new_request_id, request_id_var, traceparent_var, valid_request_id
+from shared.pagination import next_page_link, next_page_var
 from shared.problem_types import checked
 
 access_log = logging.getLogger("access")
@@ -62,12 +63,18 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500, "started": False}
 
+        next_page: dict[str, str] = {}
+        page_token = next_page_var.set(next_page)
+
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
                 status_holder["started"] = True
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 headers.append((b"x-request-id", request_id.encode()))
+                if "cursor" in next_page and message["status"] == 200:
+                    link = next_page_link(scope.get("path", ""), scope.get("query_string", b""), next_page["cursor"])
+                    headers.append((b"link", link.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -94,6 +101,7 @@ class RequestContextMiddleware:
                 )
             request_id_var.reset(rid_token)
             traceparent_var.reset(tp_token)
+            next_page_var.reset(page_token)
 
 
 class GatewayTrustMiddleware:

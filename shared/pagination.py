@@ -1,4 +1,6 @@
-"""Keyset pagination with opaque cursors: `?limit=50&cursor=...` answers `{"items": [...], "next_cursor": ...}`.
+"""Keyset pagination with opaque cursors: `?limit=50&cursor=...` answers `{"items": [...], "next_cursor": ...}`,
+and, while there is a next page, `Link: </same/path?same=query&cursor=...>; rel="next"` (RFC 8288 §3; a
+reference relative to the request's URL, so it holds behind the gateway and any proxy).
 
 A page continues strictly after the last row's sort key, so it is stable under concurrent inserts and page
 1000 costs what page 1 costs (an index seek, never an OFFSET scan).
@@ -13,7 +15,9 @@ import json
 import math
 import uuid
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Annotated, Any, Generic, TypeVar
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Query
 from pydantic import BaseModel, Field
@@ -37,9 +41,31 @@ class PageQuery(BaseModel):
     cursor: str | None = Field(None, max_length=512, description="`next_cursor` of the previous page")
 
 
-class Page(BaseModel, Generic[T]):
-    items: list[T]
+# Set by the request middleware for each request (shared/middleware.py): the page a list answers with writes its
+# next cursor here, and the middleware turns it into the Link header.
+next_page_var: ContextVar[dict[str, str] | None] = ContextVar("next_page", default=None)
+
+
+class PageBase(BaseModel):
+    """What every list answers: a page's items and the cursor of the next page (None on the last). Made while a
+    request is handled, a page announces its next cursor for the `Link` header."""
+
     next_cursor: str | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        holder = next_page_var.get()
+        if holder is not None and self.next_cursor is not None:
+            holder["cursor"] = self.next_cursor
+
+
+def next_page_link(path: str, query_string: bytes, cursor: str) -> str:
+    """The `Link` header value for the next page: the request's own path and query with `cursor` replaced."""
+    query = [(k, v) for k, v in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if k != "cursor"]
+    return f'<{path}?{urlencode([*query, ("cursor", cursor)])}>; rel="next"'
+
+
+class Page(PageBase, Generic[T]):
+    items: list[T]
 
     @classmethod
     def of(cls, found: tuple[Sequence[Any], str | None], each: Callable[[Any], T]) -> Page[T]:

@@ -261,7 +261,8 @@ def create_service_app(
     handlers: EventHandlers | None = None,
     jobs: Sequence[Job] = (),
 ) -> FastAPI:
-    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    configure_logging(settings.service_name, settings.log_level, settings.log_json, settings.log_color,
+                      settings.log_labelled)
     runtime = ServiceRuntime(settings, tables, handlers or EventHandlers(), jobs)
 
     @contextlib.asynccontextmanager

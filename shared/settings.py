@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from contextvars import ContextVar
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import ClassVar, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +37,10 @@ class CommonSettings(BaseSettings):
     app_env: AppEnv = Field(AppEnv.production, validation_alias="APP_ENV")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     log_json: bool = Field(True, validation_alias="LOG_JSON")
+    # Readable lines (LOG_JSON=false) in colour: `auto` when the output is a terminal and NO_COLOR is unset.
+    log_color: Literal["auto", "true", "false"] = Field("auto", validation_alias="LOG_COLOR")
+    # Readable lines without their own time and process name, which a supervisor puts before each (`make run`).
+    log_labelled: bool = Field(False, validation_alias="LOG_LABELLED")
     var_dir: Path = Field(Path("var"), validation_alias="VAR_DIR")
     # The gateway signs the caller it authenticated with this secret; services verify it.
     internal_auth_secret: SecretStr | None = Field(None, validation_alias="INTERNAL_AUTH_SECRET")

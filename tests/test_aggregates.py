@@ -54,6 +54,33 @@ def test_the_mobile_home_is_small_localized_and_cacheable(stack: Stack, coordina
     assert home.json()["missing"] == []
 
 
+def test_the_mobile_home_matches_languages_as_langcodes_does(stack: Stack, coordinator, anonymous):
+    """zh-TW and zh-HK readers get Traditional Chinese where there is one, not the Simplified text; en-GB gets
+    English; the answer says which languages it is in (Content-Language) and that it varies with Accept-Language."""
+    tag = uuid.uuid4().hex[:6]
+    titles = {"en": f"Panda night {tag}", "zh-Hans": f"熊猫之夜 {tag}", "zh-Hant": f"熊貓之夜 {tag}"}
+    starts = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(minutes=20)  # first on the screen
+    event = coordinator.post("/api/v1/outreach/events", json={
+        "title": titles, "kind": "lecture", "starts_at": starts.isoformat(),
+        "ends_at": (starts + dt.timedelta(hours=1)).isoformat(), "timezone": "Asia/Shanghai", "capacity": 50,
+        "venue": {"name": "Base", "city": "Chengdu", "country": "CN"}}).json()
+    coordinator.post(f"/api/v1/outreach/events/{event['id']}/transitions", json={"action": "schedule"})
+
+    def title_for(accept_language: str) -> tuple[str, str]:
+        r = wait_until(lambda: (r := anonymous.get("/api/v1/mobile/home", headers={"Accept-Language": accept_language}))
+                       .status_code == 200 and any(e["id"] == event["id"] for e in r.json()["upcoming_events"])
+                       and r, 10, what="the event on the home screen")
+        assert "accept-language" in r.headers["vary"].lower()
+        mine = next(e for e in r.json()["upcoming_events"] if e["id"] == event["id"])
+        return mine["title"], r.headers["content-language"]
+
+    for asked, expected in (("zh-TW", "zh-Hant"), ("zh-HK, en;q=0.5", "zh-Hant"), ("zh-CN", "zh-Hans"),
+                            ("en-GB", "en"), ("fr;q=1, zh-Hant;q=0.4", "zh-Hant"), ("de", "en")):
+        title, languages = title_for(asked)
+        assert title == titles[expected], (asked, title)
+        assert expected in [lang.strip() for lang in languages.split(",")], (asked, languages)
+
+
 def test_cors_lets_the_dashboard_origin_in_and_no_other(anonymous):
     preflight = anonymous.options("/api/v1/training/programs", headers={
         "Origin": CORS_ORIGIN, "Access-Control-Request-Method": "POST",

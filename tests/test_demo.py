@@ -73,3 +73,21 @@ def test_the_demo_loads_every_kind_and_state_and_the_dashboard_shows_it(tmp_path
             before = len(admin.get("/api/v1/partnerships/partners", params={"limit": 200}).json()["items"])
             assert demo.main(["--gateway", stack.gateway_url, "--admin-key", ADMIN_KEY]) == 2
             assert len(admin.get("/api/v1/partnerships/partners", params={"limit": 200}).json()["items"]) == before
+
+
+def test_the_readme_walkthrough_and_the_demo_do_not_clash():
+    """The walkthrough and `make demo` work in either order: the walkthrough registers no institution the demo
+    loads (the demo refuses to load over one of its own, and the walkthrough would make a second of a name)."""
+    import json
+    import re
+
+    from deploy.demo import dataset
+    from tests.harness import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    bodies = re.findall(r"\$GW/partnerships/partners \\\s*\n\s*-d '(\{.*?\})'", readme)
+    assert bodies, "the walkthrough registers a partner"
+    demo_partners = {(p.name["en"], p.country) for p in dataset.PARTNERS}
+    for body in bodies:
+        partner = json.loads(body)
+        assert (partner["name"]["en"], partner["country"]) not in demo_partners, partner

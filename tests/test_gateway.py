@@ -13,6 +13,7 @@ import asyncio
 import http.client
 import json
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -557,6 +558,55 @@ def test_openapi_merges_the_gateway_and_every_service(stack: Stack, anonymous):
     assert docs.status_code == 200
     assert docs.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in docs.text
+
+
+def test_every_list_links_to_its_next_page(stack: Stack, keys: dict[str, str], coordinator):
+    """Each list in the API description (a GET answering `next_cursor`) says where its next page is in a `Link`
+    header (RFC 8288, rel="next"), keeping the query it was asked with; the last page has none."""
+    for i in range(3):  # enough for a second page of the lists a new suite has little in
+        coordinator.post("/api/v1/partnerships/partners", json={"name": {"en": f"Linked zoo {i}"}, "kind": "zoo",
+                                                                "country": "NL"})
+    doc = coordinator.get("/openapi.json").json()
+    lists = [path for path, ops in doc["paths"].items() if "{" not in path and "get" in ops
+             and any(p["name"] == "limit" for p in ops["get"].get("parameters", []))]
+    assert len(lists) >= 10, lists
+    linked = []
+    with stack.client(keys["admin"]) as admin:
+        for path in lists:
+            r = admin.get(path, params={"limit": 1})
+            assert r.status_code == 200, f"{path}: {r.status_code} {r.text[:200]}"
+            cursor = r.json().get("next_cursor")
+            if cursor is None:
+                assert "link" not in r.headers, f"{path}: a last page links to {r.headers['link']}"
+                continue
+            match = re.fullmatch(r'<([^>]+)>; rel="next"', r.headers.get("link", ""))
+            assert match, f"{path}: next_cursor without a Link header ({r.headers.get('link')!r})"
+            target = httpx.URL(match.group(1))
+            assert target.path == path and target.params["cursor"] == cursor and target.params["limit"] == "1"
+            following = admin.get(match.group(1))
+            assert following.status_code == 200, f"{path}: the next page is {following.status_code}"
+            assert following.json()["items"] != r.json()["items"], path
+            linked.append(path)
+    assert "/api/v1/partnerships/partners" in linked and len(linked) >= 5, linked
+
+
+@pytest.mark.parametrize(("page", "script"), [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")])
+def test_the_docs_pages_load_everything_from_the_gateway(stack: Stack, anonymous, page: str, script: str):
+    """Offline, or where CDNs are blocked, the docs still load: every script, style and icon a page names is a
+    path on the gateway, and the gateway serves it."""
+    r = anonymous.get(page)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)["']|url: ?["']([^"']+)["']""", r.text)
+    urls = [a or b for a, b in urls]
+    assert urls and any(u.endswith(script) for u in urls), urls
+    for url in urls:
+        assert url.startswith("/"), f"{page} loads {url} from elsewhere"
+        asset = anonymous.get(url)
+        assert asset.status_code == 200, f"{url}: {asset.status_code}"
+        if url.endswith(".js"):
+            assert "javascript" in asset.headers["content-type"] and len(asset.content) > 100_000, url
+        if url.endswith(".css"):
+            assert asset.headers["content-type"].startswith("text/css"), url
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing/here", "/api/v1/nothing", "/api/v1/partnershipsx/x"])

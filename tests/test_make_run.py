@@ -52,6 +52,15 @@ def test_make_run_serves_the_suite_and_ctrl_c_leaves_nothing_behind(tmp_path: Pa
         assert "X-API-Key: dev-admin-key" in text, "the banner says how to authenticate"
         for name in ("broker", *SERVICES, "gateway"):
             assert re.search(rf"^\d\d:\d\d:\d\d {name}\s+\| ", text, re.M), f"no line prefixed with {name}"
+        # People read this: one short line per request and per handled event, every other field kept as key=value,
+        # and no colour codes when the output is not a terminal.
+        request_id = r.headers["x-request-id"]
+        assert re.search(rf"^\d\d:\d\d:\d\d gateway\s+\| POST /api/v1/partnerships/partners 201 [\d.]+ ms "
+                         rf"{request_id}$", text, re.M), "no short access line for the POST"
+        assert re.search(rf"^\d\d:\d\d:\d\d outreach\s+\| event partnerships\.partner\.registered {partner} ",
+                         text, re.M), "no line for the event outreach applied"
+        assert re.search(r"\| INFO metrics: metrics listener started host=127\.0\.0\.1 port=\d+$", text, re.M)
+        assert "\x1b[" not in text and '{"level"' not in text
         assert len(processes_carrying(marker)) >= 7, "make, the runner, the broker, four services, the gateway"
     finally:
         os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C in the terminal does

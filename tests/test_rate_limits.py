@@ -44,12 +44,17 @@ def test_a_caller_over_its_limit_gets_429_with_retry_after(limited):
         first = c.get("/api/v1/training/programs")
         assert first.status_code == 200
         assert first.headers["ratelimit-limit"] == "40" and first.headers["ratelimit-remaining"] == "39"
+        # The current IETF draft's fields (draft-ietf-httpapi-ratelimit-headers-11), Structured Fields items.
+        assert first.headers["ratelimit-policy"] == '"member-read";q=40;w=60'
+        policy, remaining, reset = first.headers["ratelimit"].split(";")
+        assert policy == '"member-read"' and remaining == "r=39" and 0 <= int(reset.removeprefix("t=")) <= 60
         answers = [c.get("/api/v1/training/programs").status_code for _ in range(45)]
         assert answers.count(200) == 39 and answers[-1] == 429
         refused = c.get("/api/v1/training/programs")
         problem = problem_of(refused)
         assert problem["status"] == 429 and int(refused.headers["retry-after"]) >= 1
         assert refused.headers["ratelimit-remaining"] == "0"
+        assert refused.headers["ratelimit"].split(";")[1] == "r=0"
     other = stack.issue_key("member")["key"]
     with stack.client(other) as c:
         assert c.get("/api/v1/training/programs").status_code == 200, "another caller has its own count"

@@ -423,6 +423,16 @@ def test_a_subscription_cannot_be_moved_to_a_refused_url_nor_take_malformed_type
             assert partner.patch(url, json={"event_types": bad}).status_code == 422, bad
             assert partner.post(WEBHOOKS, json={"url": sub["url"], "event_types": bad}).status_code == 422, bad
         assert partner.patch(url, json={"url": None}).status_code == 422
+        # Well-formed, but nothing of the kind is ever published: refused, naming the entry and the likely type.
+        for unknown, hint in ((["training.*", "partnership.agreement.*"], "partnerships.agreement.*"),
+                              (["training.enrolment.accepted"], "training.enrollment.accepted"),
+                              (["nothing.*"], None)):
+            for r in (partner.post(WEBHOOKS, json={"url": sub["url"], "event_types": unknown}),
+                      partner.patch(url, json={"event_types": unknown})):
+                error = problem_of(r)["errors"][0]
+                assert r.status_code == 422 and error["loc"] == ["body", "event_types", len(unknown) - 1], r.text
+                assert error["type"] == "unknown_event_type" and (hint is None or hint in error["msg"]), error
+        assert [s["id"] for s in partner.get(WEBHOOKS).json()["items"]] == [sub["id"]]
         r = partner.patch(url, json={"event_types": ["training.*", "partnerships.agreement.signed", "training.*"]})
         assert r.status_code == 200 and r.json()["event_types"] == ["training.*", "partnerships.agreement.signed"]
         assert r.json()["version"] == sub["version"] + 1 and r.headers["etag"] == f'"{sub["version"] + 1}"'

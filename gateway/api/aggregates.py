@@ -25,6 +25,7 @@ from gateway.rate_limits import rate_limited
 from gateway.upstream import fetch
 from shared.auth import ANONYMOUS, STAFF
 from shared.http import etag_of, not_modified
+from shared.language import best_translation, wanted_languages
 
 log = logging.getLogger("aggregates")
 router = APIRouter(tags=["aggregates"], dependencies=[Depends(rate_limited)])
@@ -44,41 +45,28 @@ async def dashboard_summary(request: Request, caller: GatewayCallerDep) -> dict[
     return summary
 
 
-def _languages(accept_language: str | None) -> list[str]:
-    """The client's languages, most wanted first (`zh-CN,zh;q=0.9,en;q=0.8` → zh-cn, zh, en)."""
-    wanted = []
-    for part in (accept_language or "").split(","):
-        tag, _, q = part.strip().partition(";q=")
-        try:
-            weight = float(q) if q else 1.0
-        except ValueError:
-            weight = 0.0
-        if tag and tag != "*" and weight > 0:
-            wanted.append((weight, tag.lower()))
-    return [tag for _, tag in sorted(wanted, key=lambda w: -w[0])]
+class _Localizer:
+    """Picks each text's translation for the languages asked for, and remembers which languages it answered in
+    (for `Content-Language`)."""
 
+    def __init__(self, accept_language: str | None) -> None:
+        self.wanted = wanted_languages(accept_language)
+        self.used: list[str] = []
 
-def localize(text: dict[str, str] | None, languages: list[str]) -> str | None:
-    """The text in the best language the client accepts (exact, then its primary language), else English,
-    else any."""
-    if not text:
-        return None
-    lowered = {k.lower(): v for k, v in text.items()}
-    for tag in languages:
-        if tag in lowered:
-            return lowered[tag]
-        primary = tag.split("-")[0]
-        for key, value in lowered.items():
-            if key.split("-")[0] == primary:
-                return value
-    return lowered.get("en") or next(iter(text.values()))
+    def __call__(self, text: dict[str, str] | None) -> str | None:
+        best = best_translation(text, self.wanted)
+        if best is None:
+            return None
+        if best[0] not in self.used:
+            self.used.append(best[0])
+        return best[1]
 
 
 @router.get("/api/v1/mobile/home")
 async def mobile_home(request: Request) -> Response:
     """Upcoming events, new works and open programs, as the app's first screen shows them to anyone (`public`,
     cached 60 s, `Vary: Accept-Language`; the credentials a caller sends change nothing here)."""
-    languages = _languages(request.headers.get("accept-language"))
+    localize = _Localizer(request.headers.get("accept-language"))
     today = dt.datetime.now(dt.UTC).date().isoformat()
     events, works, programs = await asyncio.gather(
         fetch(request, ANONYMOUS, "outreach", "/events", {"status": "scheduled", "from": today, "limit": HOME_ITEMS}),
@@ -87,16 +75,16 @@ async def mobile_home(request: Request) -> Response:
     )
     body: dict[str, Any] = {
         "upcoming_events": [
-            {"id": e["id"], "title": localize(e["title"], languages), "kind": e["kind"],
+            {"id": e["id"], "title": localize(e["title"]), "kind": e["kind"],
              "starts_at": e["starts_at_local"], "city": (e.get("venue") or {}).get("city"),
              "online": e.get("online_url") is not None, "places_left": e["places_left"]}
             for e in (events or {}).get("items", [])],
         "new_works": [
-            {"id": w["id"], "title": localize(w["title"], languages), "type": w["type"], "year": w["year"],
+            {"id": w["id"], "title": localize(w["title"]), "type": w["type"], "year": w["year"],
              "authors": [a["name"] for a in w["authors"][:3]]}
             for w in (works or {}).get("items", [])],
         "open_programs": [
-            {"id": p["id"], "title": localize(p["title"], languages), "format": p["format"],
+            {"id": p["id"], "title": localize(p["title"]), "format": p["format"],
              "languages": p["languages"]}
             for p in (programs or {}).get("items", [])],
         "missing": sorted(name for name, part in (("outreach", events), ("publications", works),
@@ -105,6 +93,8 @@ async def mobile_home(request: Request) -> Response:
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
     tag = hashlib.sha256(content).hexdigest()[:32]
     headers = {"Cache-Control": "public, max-age=60", "Vary": "Accept-Language"}
+    if localize.used:  # the languages the texts are in (RFC 9110 §8.5: a list when there are several)
+        headers["Content-Language"] = ", ".join(localize.used)
     if (unchanged := not_modified(request, tag, headers)) is not None:
         return unchanged
     return JSONResponse(body, headers={**headers, "ETag": etag_of(tag)})

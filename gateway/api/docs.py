@@ -1,5 +1,9 @@
 """One `/openapi.json` for the whole API as the gateway serves it (the gateway's own routes and every
-service's), and `/docs` to browse it. A service that is down is named in `x-missing-services`."""
+service's), and `/docs` (Swagger UI) and `/redoc` to browse it. A service that is down is named in
+`x-missing-services`.
+
+Both pages load their scripts and styles from the gateway itself (`/docs/assets/`, the files the
+`fastapi-offline` package ships), never from a CDN: the docs work offline and where CDNs are blocked."""
 
 from __future__ import annotations
 
@@ -7,17 +11,24 @@ import asyncio
 import copy
 import json
 import time
+from pathlib import Path
 from typing import Any
 
+import fastapi_offline
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.staticfiles import StaticFiles
 
 from gateway.rate_limits import rate_limited
 from gateway.routing import RoutingTable
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limited)])
 _CACHE_SECONDS = 30.0
+_TITLE = "Panda cooperation API"
+ASSETS_PATH = "/docs/assets"
+# swagger-ui-bundle.js, swagger-ui.css, redoc.standalone.js, favicon.png
+assets = StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static")
 
 
 def _rename_clashes(service: str, doc: dict[str, Any], taken: dict[str, Any]) -> dict[str, Any]:
@@ -90,4 +101,13 @@ async def openapi(request: Request) -> JSONResponse:
 
 @router.get("/docs")
 async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Panda cooperation API")
+    return get_swagger_ui_html(openapi_url="/openapi.json", title=_TITLE,
+                               swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+                               swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
+                               swagger_favicon_url=f"{ASSETS_PATH}/favicon.png")
+
+
+@router.get("/redoc")
+async def redoc() -> HTMLResponse:
+    return get_redoc_html(openapi_url="/openapi.json", title=_TITLE, redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
+                          redoc_favicon_url=f"{ASSETS_PATH}/favicon.png", with_google_fonts=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import difflib
 import enum
 import hashlib
 import hmac
@@ -23,13 +24,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from shared.contracts import outreach, partnerships, publications, training  # noqa: F401 (defines every type)
 from shared.domain import Aggregate, RuleViolated
+from shared.events.envelope import PublishedEvent, event_types
 from shared.ids import new_id
 
 # An event type (`training.enrollment.completed`), a prefix of types (`training.*`, `training.enrollment.*`), or
 # every event that concerns the partner (`*`).
 EVENT_TYPE_PATTERN = r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$"
 _EVENT_TYPE = re.compile(EVENT_TYPE_PATTERN)
+# Every type the suite publishes (the four topics' contracts, imported above): what a subscription may name.
+PUBLISHED_TYPES = frozenset(event_types(PublishedEvent))
 
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a prefix, not a secret)
 
@@ -71,15 +76,27 @@ def takes(event_types: Iterable[str], event_type: str) -> bool:
     return False
 
 
-def normalized_event_types(event_types: Iterable[str]) -> list[str]:
+def normalized_event_types(requested: Iterable[str]) -> list[str]:
+    """The types a subscription asks for, each once, in the order given. Raises RuleViolated (422, pointing at the
+    entry) for one that is not a type, a prefix or `*`, and for a type or prefix that no published event has: a
+    subscription that could never receive anything is a mistake its owner wants to hear of (`partnership.*`)."""
     out: list[str] = []
-    for i, t in enumerate(event_types):
+    for i, t in enumerate(requested):
         if not _EVENT_TYPE.fullmatch(t):
             raise RuleViolated(f"{t!r} is not an event type, a prefix such as 'training.*', or '*'",
                                ("body", "event_types", i))
+        prefix = t[:-1] if t.endswith(".*") else None
+        if t != "*" and not (any(k.startswith(prefix) for k in PUBLISHED_TYPES) if prefix else t in PUBLISHED_TYPES):
+            near = difflib.get_close_matches(t, sorted(PUBLISHED_TYPES | _PREFIXES), n=1, cutoff=0.8)
+            raise RuleViolated(f"no event of type {t!r} is published" + (f"; did you mean {near[0]!r}?" if near
+                                                                          else ""), ("body", "event_types", i),
+                               "unknown_event_type")
         if t not in out:
             out.append(t)
     return out
+
+
+_PREFIXES = frozenset(f"{t.rsplit('.', n)[0]}.*" for t in PUBLISHED_TYPES for n in (1, 2))
 
 
 # --- where deliveries may go ----------------------------------------------------------------------------------

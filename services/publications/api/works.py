@@ -22,7 +22,7 @@ from services.publications.usecases import search, works
 from services.publications.usecases.search import WorkFilters
 from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Cursor, Limit
+from shared.pagination import Cursor, Limit, PageBase
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Text
 
@@ -81,9 +81,8 @@ class WorkOut(Representation):
         return [{"type": "person", "role": "author", **a} for a in authors]
 
 
-class WorkPage(BaseModel):
+class WorkPage(PageBase):
     items: list[WorkOut]
-    next_cursor: str | None = None
     facets: dict[str, dict[str, int]] = Field(
         description="Counts by type, year and area of everything the query and filters match")
 
