@@ -27,6 +27,7 @@ from gateway.settings import GatewaySettings
 from shared.db.engine import Database
 from shared.health import health_router
 from shared.heap import freeze_startup_heap
+from shared.http import operation_id
 from shared.logging import configure_logging
 from shared.metrics import instrument, metrics_listener
 from shared.middleware import RequestContextMiddleware
@@ -60,6 +61,13 @@ app = FastAPI(
     # No invented redirects: `/api/v1/nothing` would be a 307 to `/api/v1/nothing/` (then a 404), for a POST
     # too, with a Location built from the Host header. An unknown route is a 404 problem at once.
     redirect_slashes=False,
+    generate_unique_id_function=operation_id,
+    openapi_tags=[
+        {"name": "admin: API keys", "description": "API keys for partner systems, staff tools and the mobile app: "
+                                                   "issued, listed and revoked by admins."},
+        {"name": "aggregates", "description": "Answers made of several services' answers: the dashboard summary "
+                                              "and the mobile app's home screen."},
+    ],
     openapi_url=None,
     docs_url=None,
     redoc_url=None,

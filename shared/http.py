@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Self
 
 from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from shared.domain import ANY_VERSION, ExpectedVersion
@@ -59,3 +60,10 @@ class Representation(BaseModel):
             set_etag(response, source.version)
         values = {name: getattr(source, name) for name in cls.model_fields if name not in extra}
         return cls.model_validate({**values, **extra}, from_attributes=True)
+
+
+def operation_id(route: APIRoute) -> str:
+    """The `operationId` of a route in the API description: its function's name (`list_partners`), as a person
+    would write it and a generated client names its method, instead of FastAPI's `list_partners_api_v1_..._get`.
+    Unique across the whole API (a test walks the merged document)."""
+    return route.name

@@ -26,6 +26,7 @@ from shared.events.kafka import dlq_topic, ensure_topics, new_producer
 from shared.events.outbox import Outbox, OutboxRelay
 from shared.health import health_router
 from shared.heap import freeze_startup_heap
+from shared.http import operation_id
 from shared.logging import configure_logging
 from shared.messaging import MessagingTables
 from shared.metrics import instrument, metrics_listener
@@ -260,6 +261,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     handlers: EventHandlers | None = None,
     jobs: Sequence[Job] = (),
+    tags: Sequence[dict[str, str]] = (),
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level, settings.log_json, settings.log_color,
                       settings.log_labelled)
@@ -275,7 +277,8 @@ def create_service_app(
 
     # No slash redirects: a redirect would send the client to the service's own address, past the gateway.
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, redirect_slashes=False,
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json", generate_unique_id_function=operation_id,
+                  openapi_tags=list(tags) or None)
     app.state.runtime = runtime
     app.state.settings = settings
     install_problem_handlers(app)

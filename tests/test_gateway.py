@@ -553,6 +553,16 @@ def test_openapi_merges_the_gateway_and_every_service(stack: Stack, anonymous):
     for service in SERVICES:
         assert any(p.startswith(f"/api/v1/{service}/") for p in paths), f"no {service} routes"
     assert all(p.startswith("/api/v1/") for p in paths), [p for p in paths if not p.startswith("/api/v1/")]
+    # operationIds as a person writes them (what a generated client names its methods), unique in the whole API.
+    ids = [op["operationId"] for ops in paths.values() for op in ops.values()]
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", i) and "api_v1" not in i for i in ids), ids
+    assert {"list_partners", "enroll", "get_training_partner_copy"} <= set(ids)
+    # Every tag an operation names is described once at the top; the API says whom to ask and where it is.
+    described = [t["name"] for t in doc["tags"] if t.get("description")]
+    used = {t for ops in paths.values() for op in ops.values() for t in op.get("tags", [])}
+    assert len(described) == len(set(described)) and used <= set(described), used - set(described)
+    assert doc["info"]["contact"]["email"] and doc["servers"]
 
     docs = anonymous.get("/docs")
     assert docs.status_code == 200

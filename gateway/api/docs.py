@@ -26,6 +26,8 @@ from gateway.routing import RoutingTable
 router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limited)])
 _CACHE_SECONDS = 30.0
 _TITLE = "Panda cooperation API"
+CONTACT = {"name": "International cooperation office, API support", "email": "api@panda-coop.example",
+           "url": "https://panda-coop.example/developers"}
 ASSETS_PATH = "/docs/assets"
 # swagger-ui-bundle.js, swagger-ui.css, redoc.standalone.js, favicon.png
 assets = StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static")
@@ -61,11 +63,14 @@ def merge_openapi(base: dict[str, Any], services: dict[str, dict[str, Any] | Non
         doc = _rename_clashes(service, doc, schemas)
         merged["paths"].update(doc.get("paths", {}))
         schemas.update(doc.get("components", {}).get("schemas", {}))
+        merged.setdefault("tags", []).extend(doc.get("tags", []))
     merged["components"]["securitySchemes"] = {
         "ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
         "Bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
     }
     merged["security"] = [{"ApiKey": []}, {"Bearer": []}, {}]
+    merged["info"]["contact"] = CONTACT
+    merged["servers"] = [{"url": "/", "description": "this gateway"}]
     if missing:
         merged["x-missing-services"] = sorted(missing)
     return merged

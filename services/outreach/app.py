@@ -7,6 +7,20 @@ from services.outreach.events.handlers import handlers
 from services.outreach.settings import OutreachSettings
 from shared.service import create_service_app
 
+# The API description's tags, one per group of routes, with what each is about.
+TAGS = [
+    {"name": "events",
+     "description": "Science-popularization classes, courses, exhibitions and bookstore events, and their "
+                    "calendar feeds."},
+    {"name": "registrations",
+     "description": "Registrations of a person or a party to an event: confirmed while places last, else waitlisted; "
+                    "check-in by code."},
+    {"name": "outreach stats",
+     "description": "Events and attendance by month, kind and country."},
+    {"name": "outreach: partners (local copy)",
+     "description": "The partner institutions as the outreach service knows them from the partnerships events."},
+]
+
 settings = OutreachSettings()
 app = create_service_app(
     settings,
@@ -14,4 +28,5 @@ app = create_service_app(
     tables=messaging,
     routers=[events.router, calendars.router, registrations.router, stats.router, partners.router],
     handlers=handlers,
+    tags=TAGS,
 )

@@ -9,6 +9,28 @@ from services.partnerships.jobs.webhooks import deliver_webhooks, forget_old_del
 from services.partnerships.settings import PartnershipsSettings
 from shared.service import create_service_app
 
+# The API description's tags, one per group of routes, with what each is about.
+TAGS = [
+    {"name": "partners",
+     "description": "The partner institutions: zoos, universities, agencies and others the base cooperates with."},
+    {"name": "agreements",
+     "description": "Cooperation agreements (panda loans, research and training cooperation) from draft to signed, in "
+                    "force, renewed, expired or terminated."},
+    {"name": "projects",
+     "description": "The research projects carried out under an agreement."},
+    {"name": "pandas",
+     "description": "The studbook: each giant panda, its parents and where it lives."},
+    {"name": "loans",
+     "description": "Pandas sent abroad under a loan agreement, and their return."},
+    {"name": "impact",
+     "description": "What the cooperation produced per partner and per agreement: trainees, certificates, "
+                    "events, works."},
+    {"name": "partnerships stats",
+     "description": "Counts of partners, agreements, pandas and loans."},
+    {"name": "webhooks",
+     "description": "A partner's subscriptions to events (Standard Webhooks), their secrets, and the deliveries made."},
+]
+
 settings = PartnershipsSettings()
 app = create_service_app(
     settings,
@@ -18,4 +40,5 @@ app = create_service_app(
              stats.router, webhooks.router],
     handlers=handlers,
     jobs=[expire_agreements, deliver_webhooks, forget_old_deliveries],
+    tags=TAGS,
 )

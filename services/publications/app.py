@@ -7,6 +7,17 @@ from services.publications.events.handlers import handlers
 from services.publications.settings import PublicationsSettings
 from shared.service import create_service_app
 
+# The API description's tags, one per group of routes, with what each is about.
+TAGS = [
+    {"name": "works",
+     "description": "Papers, books and other works of the joint research: records, search with facets, citations, bulk "
+                    "import."},
+    {"name": "publications stats",
+     "description": "Works per year and type, open-access share, research areas."},
+    {"name": "publications: partners (local copy)",
+     "description": "The partner institutions as the publications service knows them from the partnerships events."},
+]
+
 settings = PublicationsSettings()
 app = create_service_app(
     settings,
@@ -14,4 +25,5 @@ app = create_service_app(
     tables=messaging,
     routers=[bulk_import.router, works.router, citations.router, stats.router, partners.router],
     handlers=handlers,
+    tags=TAGS,
 )

@@ -17,7 +17,7 @@ from services.outreach.usecases.stats import Groups, OutreachFigures
 from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
 
-router = APIRouter(route_class=GuardedRoute, tags=["stats"])
+router = APIRouter(route_class=GuardedRoute, tags=["outreach stats"])
 
 
 class Figures(BaseModel):

@@ -11,7 +11,7 @@ from services.partnerships.usecases.stats import partnership_stats as figures
 from shared.auth import GuardedRoute, StaffDep
 from shared.service import ReadSessionDep
 
-router = APIRouter(route_class=GuardedRoute, tags=["stats"])
+router = APIRouter(route_class=GuardedRoute, tags=["partnerships stats"])
 
 
 @router.get("/stats")

@@ -3,4 +3,4 @@
 from services.publications.db.models import known_partners
 from shared.routers import known_partner_router
 
-router = known_partner_router(known_partners)
+router = known_partner_router(known_partners, "publications")

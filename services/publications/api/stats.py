@@ -26,7 +26,7 @@ from services.publications.usecases.stats import WorkCounts, count_works
 from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
 
-router = APIRouter(route_class=GuardedRoute, tags=["stats"])
+router = APIRouter(route_class=GuardedRoute, tags=["publications stats"])
 
 
 class PartnerWorks(BaseModel):

@@ -29,7 +29,7 @@ from services.training.usecases import stats
 from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
 
-router = APIRouter(route_class=GuardedRoute, tags=["stats"])
+router = APIRouter(route_class=GuardedRoute, tags=["training stats"])
 
 
 class Figures(BaseModel):
