@@ -6,10 +6,12 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run demo test test-postgres migrate lint bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tools/spectral/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	# Spectral, pinned in tools/spectral (Node.js and npm from the machine): the tests lint the API description.
+	npm ci --prefix tools/spectral --silent --no-audit --no-fund
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -90,6 +90,7 @@ async def _check_partner_exists(request: Request, caller: Caller, partner_id: uu
 
 @router.get("", response_model=Page[ApiKeyOut])
 async def list_api_keys(_caller: AdminDep, db: DatabaseDep, limit: Limit = 50, cursor: Cursor = None) -> Any:
+    """The API keys issued, newest first, without their secrets (admins)."""
     async with db.read() as s:
         rows, next_cursor = await keyset_page(s, select(ApiKey), [ApiKey.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
     return Page(items=[ApiKeyOut.of(k) for k in rows], next_cursor=next_cursor)
@@ -97,6 +98,7 @@ async def list_api_keys(_caller: AdminDep, db: DatabaseDep, limit: Limit = 50, c
 
 @router.get("/{key_id}", response_model=ApiKeyOut)
 async def read_api_key(key_id: uuid.UUID, _caller: AdminDep, db: DatabaseDep) -> Any:
+    """One API key: its name, role, partner and state, never its secret (admins)."""
     async with db.read() as s:
         key = await s.get(ApiKey, key_id)
     if key is None:
@@ -106,6 +108,7 @@ async def read_api_key(key_id: uuid.UUID, _caller: AdminDep, db: DatabaseDep) ->
 
 @router.delete("/{key_id}", status_code=204)
 async def revoke_api_key(key_id: uuid.UUID, _caller: AdminDep, db: DatabaseDep, request: Request) -> Response:
+    """Revoke a key at once: every request with it is refused from then on (admins). 204."""
     async with db.write_session() as s:
         key = await s.get(ApiKey, key_id)
         if key is None:

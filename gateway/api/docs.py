@@ -20,6 +20,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
+from gateway.api.http_contract import describe_http
 from gateway.rate_limits import rate_limited
 from gateway.routing import RoutingTable
 
@@ -47,7 +48,7 @@ def _rename_clashes(service: str, doc: dict[str, Any], taken: dict[str, Any]) ->
     doc = json.loads(text)
     schemas = doc["components"]["schemas"]
     for old, new in renames.items():
-        schemas[new] = schemas.pop(old)
+        schemas[new] = {**schemas.pop(old), "title": new}  # a generator names the class by its title
     return doc
 
 
@@ -73,7 +74,7 @@ def merge_openapi(base: dict[str, Any], services: dict[str, dict[str, Any] | Non
     merged["servers"] = [{"url": "/", "description": "this gateway"}]
     if missing:
         merged["x-missing-services"] = sorted(missing)
-    return merged
+    return describe_http(merged, own_paths=set(base.get("paths", {})))
 
 
 async def _service_doc(request: Request, table: RoutingTable, service: str) -> dict[str, Any] | None:

@@ -73,6 +73,7 @@ class EventOut(Representation):
 @router.post("", status_code=201, response_model=EventOut)
 async def draft_event(body: EventIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
                       response: Response) -> EventOut:
+    """Draft an outreach event (coordinators): kind, times in its timezone, venue or online, capacity."""
     event = await events.draft_event(uow, body.fields(), clock.now())
     response.headers["Location"] = str(request.url_for("read_event", event_id=event.id).path)
     return EventOut.seen_by(caller, event, response)
@@ -89,6 +90,7 @@ async def list_events(caller: CallerDep, session: ReadSessionDep, filters: Filte
 @router.get("/{event_id}", response_model=EventOut, name="read_event")
 async def read_event(event_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                      response: Response) -> Any:
+    """One event with the places left."""
     event = await events.visible_event(session, caller, event_id)
     return not_modified(request, event.version) or EventOut.seen_by(caller, event, response)
 
@@ -96,6 +98,7 @@ async def read_event(event_id: uuid.UUID, caller: CallerDep, session: ReadSessio
 @router.patch("/{event_id}", response_model=EventOut)
 async def update_event(event_id: uuid.UUID, body: EventPatch, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
                        expected: IfMatchDep, response: Response) -> EventOut:
+    """Change an event (coordinators), with `If-Match`; a moved time or venue is published."""
     event = await events.update_event(uow, caller, event_id, body.changes(), expected, clock.now())
     return EventOut.seen_by(caller, event, response)
 

@@ -85,6 +85,7 @@ async def register(event_id: uuid.UUID, body: RegistrationIn, caller: SignedInDe
 async def list_event_registrations(event_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
                                    limit: Limit = 50, cursor: Cursor = None,
                                    status: RegistrationStatus | None = None) -> Page[RegistrationOut]:
+    """An event's registrations (staff), with each waitlisted party's position."""
     return Page.of(await registrations.list_event_registrations(session, caller, event_id, limit, cursor, status),
                    RegistrationOut.placed)
 
@@ -101,6 +102,7 @@ async def list_registrations(caller: CallerDep, session: ReadSessionDep, limit: 
 @router.get("/registrations/{registration_id}", response_model=RegistrationOut, name="read_registration")
 async def read_registration(registration_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
                             request: Request, response: Response) -> Any:
+    """One registration, to the party that made it or to staff."""
     placed = await registrations.read_registration(session, caller, registration_id)
     return not_modified(request, placed.item.version) or RegistrationOut.placed(placed, response)
 

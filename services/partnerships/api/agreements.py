@@ -134,6 +134,8 @@ class AgreementOut(Representation):
 @router.post("", status_code=201, response_model=AgreementOut)
 async def draft_agreement(body: AgreementIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
                           request: Request, response: Response) -> AgreementOut:
+    """Draft a cooperation agreement naming its partners (coordinators); it is then submitted, signed and activated
+    through `/transitions`."""
     agreement = await agreements.draft_agreement(uow, caller, body.terms(), clock.now())
     response.headers["Location"] = str(request.url_for("read_agreement", agreement_id=agreement.id).path)
     return AgreementOut.of(agreement, response)
@@ -145,12 +147,15 @@ async def list_agreements(
     session: ReadSessionDep,
     query: Annotated[agreements.AgreementQuery, Query()],
 ) -> Page[AgreementOut]:
+    """Agreements, filtered by state, kind, partner, country or the day they are in force: staff see all,
+    others the signed ones, and a partner also the unsigned ones that name it."""
     return Page.of(await agreements.list_agreements(session, caller, query), AgreementOut.of)
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut, name="read_agreement")
 async def read_agreement(agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                          response: Response) -> Any:
+    """One agreement with its state and the actions it allows now."""
     agreement = await agreements.visible_agreement(session, caller, agreement_id)
     return not_modified(request, agreement.version) or AgreementOut.of(agreement, response)
 
@@ -158,6 +163,7 @@ async def read_agreement(agreement_id: uuid.UUID, caller: CallerDep, session: Re
 @router.patch("/{agreement_id}", response_model=AgreementOut)
 async def update_agreement(agreement_id: uuid.UUID, body: AgreementPatch, caller: WriterDep, uow: UnitOfWorkDep,
                            clock: ClockDep, expected: IfMatchDep, response: Response) -> AgreementOut:
+    """Change a draft's fields (coordinators), with `If-Match`."""
     agreement = await agreements.update_agreement(uow, caller, agreement_id, body.changes(), expected, clock.now())
     return AgreementOut.of(agreement, response)
 

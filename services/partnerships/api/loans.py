@@ -57,6 +57,7 @@ class CubOut(BaseModel):
 @router.post("", status_code=201, response_model=LoanOut)
 async def start_loan(body: LoanIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
                      response: Response) -> LoanOut:
+    """Send pandas abroad under an active panda loan agreement (coordinators)."""
     loan = await loans.start_loan(uow, now=clock.now(), **body.model_dump())
     response.headers["Location"] = str(request.url_for("read_loan", loan_id=loan.id).path)
     return LoanOut.of(loan, response)
@@ -68,12 +69,14 @@ async def list_loans(
     session: ReadSessionDep,
     query: Annotated[loans.LoanQuery, Query()],
 ) -> Page[LoanOut]:
+    """Loans, filtered by panda, agreement, host partner or state; a page at a time."""
     return Page.of(await loans.list_loans(session, query), LoanOut.of)
 
 
 @router.get("/{loan_id}", response_model=LoanOut, name="read_loan")
 async def read_loan(loan_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, request: Request,
                     response: Response) -> Any:
+    """One loan with its pandas and dates."""
     loan = await loans.visible_loan(session, loan_id)
     return not_modified(request, loan.version) or LoanOut.of(loan, response)
 
@@ -90,6 +93,7 @@ async def transition_loan(loan_id: uuid.UUID, body: LoanAction, caller: WriterDe
 @router.post("/{loan_id}/cubs", status_code=201, response_model=CubOut)
 async def record_cub(loan_id: uuid.UUID, body: CubIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
                      request: Request, response: Response) -> CubOut:
+    """Record a cub born to a panda on loan (coordinators): it joins the studbook with its parents."""
     cub, cub_loan = await loans.record_cub(uow, loan_id, body.model_dump(), clock.now())
     response.headers["Location"] = str(request.url_for("read_panda", panda_id=cub.id).path)
     return CubOut(panda=PandaOut.of(cub), loan=LoanOut.of(cub_loan))

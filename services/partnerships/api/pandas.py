@@ -46,6 +46,7 @@ class PandaPatch(Changes):
 @router.post("", status_code=201, response_model=PandaOut)
 async def register_panda(body: PandaIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
                          response: Response) -> PandaOut:
+    """Add a giant panda to the studbook (coordinators): name, sex, birth, parents."""
     panda = await pandas.register_panda(uow, body.model_dump(), clock.now())
     response.headers["Location"] = str(request.url_for("read_panda", panda_id=panda.id).path)
     return PandaOut.of(panda, response)
@@ -57,12 +58,14 @@ async def list_pandas(
     session: ReadSessionDep,
     query: Annotated[pandas.PandaQuery, Query()],
 ) -> Page[PandaOut]:
+    """The studbook: pandas filtered by sex, by whether they are on loan, or by part of a name."""
     return Page.of(await pandas.list_pandas(session, query), PandaOut.of)
 
 
 @router.get("/{panda_id}", response_model=PandaOut, name="read_panda")
 async def read_panda(panda_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                      response: Response) -> Any:
+    """One panda with its parents and where it lives now."""
     panda = await pandas.visible_panda(session, panda_id)
     return not_modified(request, panda.version) or PandaOut.of(panda, response)
 
@@ -70,5 +73,6 @@ async def read_panda(panda_id: uuid.UUID, caller: CallerDep, session: ReadSessio
 @router.patch("/{panda_id}", response_model=PandaOut)
 async def update_panda(panda_id: uuid.UUID, body: PandaPatch, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
                        expected: IfMatchDep, response: Response) -> PandaOut:
+    """Correct a panda's record (coordinators), with `If-Match`."""
     panda = await pandas.update_panda(uow, panda_id, body.changes(), expected, clock.now())
     return PandaOut.of(panda, response)

@@ -80,6 +80,7 @@ class PartnerOut(Representation):
 @router.post("", status_code=201, response_model=PartnerOut)
 async def register_partner(body: PartnerIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
                            response: Response) -> PartnerOut:
+    """Register a partner institution (coordinators). Published as `partnerships.partner.registered`."""
     partner = await partners.register_partner(uow, body.fields(), clock.now())
     response.headers["Location"] = str(request.url_for("read_partner", partner_id=partner.id).path)
     return PartnerOut.seen_by(caller, partner, response)
@@ -91,12 +92,14 @@ async def list_partners(
     session: ReadSessionDep,
     query: Annotated[partners.PartnerQuery, Query()],
 ) -> Page[PartnerOut]:
+    """Partner institutions, filtered by kind, country or name; a page at a time."""
     return Page.of(await partners.list_partners(session, query), lambda p: PartnerOut.seen_by(caller, p))
 
 
 @router.get("/{partner_id}", response_model=PartnerOut, name="read_partner")
 async def read_partner(partner_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, request: Request,
                        response: Response) -> Any:
+    """One partner institution, with its `ETag`."""
     partner = await partners.visible_partner(session, partner_id)
     return not_modified(request, partner.version) or PartnerOut.seen_by(caller, partner, response)
 
@@ -104,5 +107,6 @@ async def read_partner(partner_id: uuid.UUID, caller: SignedInDep, session: Read
 @router.patch("/{partner_id}", response_model=PartnerOut)
 async def update_partner(partner_id: uuid.UUID, body: PartnerPatch, caller: WriterDep, uow: UnitOfWorkDep,
                          clock: ClockDep, expected: IfMatchDep, response: Response) -> PartnerOut:
+    """Change a partner's fields (coordinators); `If-Match` guards against overwriting another's change."""
     partner = await partners.update_partner(uow, partner_id, body.changes(), expected, clock.now())
     return PartnerOut.seen_by(caller, partner, response)

@@ -69,6 +69,7 @@ class ProjectOut(Representation):
 @router.post("", status_code=201, response_model=ProjectOut)
 async def plan_project(agreement_id: uuid.UUID, body: ProjectIn, caller: WriterDep, uow: UnitOfWorkDep,
                        clock: ClockDep, request: Request, response: Response) -> ProjectOut:
+    """Plan a research project under an agreement (coordinators)."""
     project = await projects.plan_project(uow, caller, agreement_id, body.model_dump(), clock.now())
     response.headers["Location"] = str(
         request.url_for("read_project", agreement_id=agreement_id, project_id=project.id).path)
@@ -80,12 +81,14 @@ async def list_projects(
     agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
     query: Annotated[projects.ProjectQuery, Query()],
 ) -> Page[ProjectOut]:
+    """The projects under an agreement, as the caller may see them."""
     return Page.of(await projects.list_projects(session, caller, agreement_id, query), ProjectOut.of)
 
 
 @router.get("/{project_id}", response_model=ProjectOut, name="read_project")
 async def read_project(agreement_id: uuid.UUID, project_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
                        request: Request, response: Response) -> Any:
+    """One project under an agreement."""
     project, _ = await projects.visible_project(session, caller, agreement_id, project_id)
     return not_modified(request, project.version) or ProjectOut.of(project, response)
 
@@ -93,6 +96,7 @@ async def read_project(agreement_id: uuid.UUID, project_id: uuid.UUID, caller: C
 @router.patch("/{project_id}", response_model=ProjectOut)
 async def update_project(agreement_id: uuid.UUID, project_id: uuid.UUID, body: ProjectPatch, caller: WriterDep,
                          uow: UnitOfWorkDep, clock: ClockDep, expected: IfMatchDep, response: Response) -> ProjectOut:
+    """Change a project's fields (coordinators), with `If-Match`."""
     project = await projects.update_project(uow, caller, agreement_id, project_id, body.changes(), expected,
                                             clock.now())
     return ProjectOut.of(project, response)
@@ -105,6 +109,7 @@ ProjectActionBody = Annotated[ProjectAction, Field(description="start, complete 
 async def transition_project(agreement_id: uuid.UUID, project_id: uuid.UUID, body: ProjectActionBody,
                              caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, expected: IfMatchDep,
                              response: Response) -> ProjectOut:
+    """Move a project on (start, complete, cancel): 409 names the actions its state allows."""
     project = await projects.take_project_step(uow, caller, agreement_id, project_id, body.action, expected,
                                                clock.now())
     return ProjectOut.of(project, response)

@@ -16,4 +16,5 @@ router = APIRouter(route_class=GuardedRoute, tags=["partnerships stats"])
 
 @router.get("/stats")
 async def partnership_stats(_caller: StaffDep, session: ReadSessionDep) -> dict[str, Any]:
+    """Counts of partners by kind and country, agreements by state and kind, pandas and loans (analysts and up)."""
     return await figures(session)

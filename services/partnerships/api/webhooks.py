@@ -139,6 +139,7 @@ async def list_subscriptions(
 @router.get("/{subscription_id}", response_model=SubscriptionOut, name="read_subscription")
 async def read_subscription(subscription_id: uuid.UUID, caller: ReaderDep, session: ReadSessionDep,
                             request: Request, response: Response) -> Any:
+    """One webhook subscription of the caller's institution, without its secret."""
     subscription = await webhooks.visible_subscription(session, caller, subscription_id)
     return not_modified(request, subscription.version) or SubscriptionOut.of(subscription, response)
 

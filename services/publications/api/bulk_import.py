@@ -150,7 +150,8 @@ _BODY_DOC = {
     "content": {
         **{t: {"schema": {"oneOf": [
             {"type": "array", "maxItems": MAX_RECORDS, "items": {"type": "object"}},
-            {"type": "object", "properties": {"items": {"type": "array", "maxItems": MAX_RECORDS}}}]},
+            {"type": "object", "properties": {"items": {"type": "array", "maxItems": MAX_RECORDS,
+                                                                  "items": {"type": "object"}}}}]},
             "example": [{"id": "li2024", "type": "article-journal", "title": "Bamboo diet of captive pandas",
                          "author": [{"family": "Li", "given": "Wei"}], "issued": {"date-parts": [[2024, 5]]},
                          "DOI": "10.1234/panda.2024.1", "container-title": "Journal of Zoology"}]}

@@ -98,6 +98,7 @@ async def work_filters(
 @router.post("", status_code=201, response_model=WorkOut)
 async def draft_work(body: WorkIn, _caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
                      response: Response) -> WorkOut:
+    """Record a paper, book or other work of the joint research (coordinators); published through `/transitions`."""
     work = await works.draft_work(uow, body.fields(), clock.now())
     response.headers["Location"] = str(request.url_for("read_work", work_id=work.id).path)
     return WorkOut.of(work, response)
@@ -130,6 +131,7 @@ async def read_work(work_id: uuid.UUID, caller: CallerDep, session: ReadSessionD
 @router.patch("/{work_id}", response_model=WorkOut)
 async def update_work(work_id: uuid.UUID, body: WorkPatch, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
                       expected: IfMatchDep, response: Response) -> WorkOut:
+    """Change a work's record (coordinators), with `If-Match`."""
     work = await works.update_work(uow, caller, work_id, body.changes(), expected, clock.now())
     return WorkOut.of(work, response)
 

@@ -33,4 +33,5 @@ class CertificateOut(BaseModel):
 
 @router.get("/{code}", response_model=CertificateOut)
 async def verify_certificate(code: CertificateCode, _caller: CallerDep, session: ReadSessionDep) -> CertificateOut:
+    """Check a certificate by its code (public): whose it is and for which program and cohort; never an email."""
     return CertificateOut.model_validate(await verify(session, code))

@@ -87,6 +87,8 @@ class CohortOut(Representation):
 @router.post("/programs/{program_id}/cohorts", status_code=201, response_model=CohortOut)
 async def schedule_cohort(program_id: uuid.UUID, body: CohortIn, caller: WriterDep, uow: UnitOfWorkDep,
                           clock: ClockDep, request: Request, response: Response) -> CohortOut:
+    """Schedule a cohort of a program: dates, capacity, seats reserved for partners, enrollment window
+    (coordinators)."""
     now = clock.now()
     cohort = await cohorts.schedule_cohort(uow, caller, program_id, body.fields(), now)
     response.headers["Location"] = str(request.url_for("read_cohort", cohort_id=cohort.id).path)
@@ -96,6 +98,7 @@ async def schedule_cohort(program_id: uuid.UUID, body: CohortIn, caller: WriterD
 @router.get("/programs/{program_id}/cohorts", response_model=Page[CohortOut])
 async def list_cohorts(program_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, clock: ClockDep,
                        limit: Limit = 50, cursor: Cursor = None, open_now: bool | None = None) -> Page[CohortOut]:
+    """A program's cohorts; `open_now` keeps those taking applications now."""
     now = clock.now()
     found = await cohorts.list_cohorts(session, caller, program_id, open_now, now, limit, cursor)
     return Page.of(found, lambda c: CohortOut.at(now, c))
@@ -104,6 +107,7 @@ async def list_cohorts(program_id: uuid.UUID, caller: CallerDep, session: ReadSe
 @router.get("/cohorts/{cohort_id}", response_model=CohortOut, name="read_cohort")
 async def read_cohort(cohort_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, clock: ClockDep,
                       request: Request, response: Response) -> Any:
+    """One cohort with its seats left and the length of its waitlist."""
     cohort, _ = await cohorts.visible_cohort(session, caller, cohort_id)
     return not_modified(request, cohort.version) or CohortOut.at(clock.now(), cohort, response)
 
@@ -111,6 +115,7 @@ async def read_cohort(cohort_id: uuid.UUID, caller: CallerDep, session: ReadSess
 @router.patch("/cohorts/{cohort_id}", response_model=CohortOut)
 async def update_cohort(cohort_id: uuid.UUID, body: CohortPatch, caller: WriterDep, uow: UnitOfWorkDep,
                         clock: ClockDep, expected: IfMatchDep, response: Response) -> CohortOut:
+    """Change a cohort (coordinators), with `If-Match`; seats it gains go to its waitlist in order."""
     now = clock.now()
     cohort = await cohorts.update_cohort(uow, caller, cohort_id, body.changes(), expected, now)
     return CohortOut.at(now, cohort, response)

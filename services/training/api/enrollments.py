@@ -72,6 +72,7 @@ async def list_cohort_enrollments(
     cohort_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None,
     status: EnrollmentStatus | None = None,
 ) -> Page[EnrollmentOut]:
+    """A cohort's enrollments the caller may see, with each waitlisted one's position."""
     return Page.of(await enrollments.list_cohort_enrollments(session, caller, cohort_id, limit, cursor, status),
                    EnrollmentOut.placed)
 
@@ -84,6 +85,8 @@ async def list_enrollments(
     country: CountryCode | None = None,
     year: Annotated[int | None, Query(ge=1900, le=2200)] = None,
 ) -> Page[EnrollmentOut]:
+    """Enrollments the caller may see (staff all; a partner its staff's; a member its own), filtered by status,
+    cohort, program, partner, country or year."""
     return Page.of(await enrollments.list_enrollments(
         session, caller, limit, cursor, status=status, cohort_id=cohort_id, program_id=program_id,
         partner_id=partner_id, country=country, year=year), EnrollmentOut.placed)
@@ -92,6 +95,7 @@ async def list_enrollments(
 @router.get("/enrollments/{enrollment_id}", response_model=EnrollmentOut, name="read_enrollment")
 async def read_enrollment(enrollment_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                           response: Response) -> Any:
+    """One enrollment with its waitlist position while it waits."""
     placed = await enrollments.read_enrollment(session, caller, enrollment_id)
     return not_modified(request, placed.item.version) or EnrollmentOut.placed(placed, response)
 

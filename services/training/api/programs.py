@@ -63,6 +63,7 @@ class ProgramOut(Representation):
 @router.post("", status_code=201, response_model=ProgramOut)
 async def draft_program(body: ProgramIn, _caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
                         response: Response) -> ProgramOut:
+    """Draft a training program (coordinators); published through `/transitions`."""
     program = await programs.draft_program(uow, body.model_dump(), clock.now())
     response.headers["Location"] = str(request.url_for("read_program", program_id=program.id).path)
     return ProgramOut.of(program, response)
@@ -74,12 +75,14 @@ async def list_programs(
     session: ReadSessionDep,
     query: Annotated[programs.ProgramQuery, Query()],
 ) -> Page[ProgramOut]:
+    """Training programs: published ones for everyone, drafts for staff too."""
     return Page.of(await programs.list_programs(session, caller, query), ProgramOut.of)
 
 
 @router.get("/{program_id}", response_model=ProgramOut, name="read_program")
 async def read_program(program_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                        response: Response) -> Any:
+    """One training program."""
     program = await programs.visible_program(session, caller, program_id)
     return not_modified(request, program.version) or ProgramOut.of(program, response)
 
@@ -87,6 +90,7 @@ async def read_program(program_id: uuid.UUID, caller: CallerDep, session: ReadSe
 @router.patch("/{program_id}", response_model=ProgramOut)
 async def update_program(program_id: uuid.UUID, body: ProgramPatch, caller: WriterDep, uow: UnitOfWorkDep,
                          clock: ClockDep, expected: IfMatchDep, response: Response) -> ProgramOut:
+    """Change a program's fields (coordinators), with `If-Match`."""
     program = await programs.update_program(uow, caller, program_id, body.changes(), expected, clock.now())
     return ProgramOut.of(program, response)
 
@@ -94,5 +98,6 @@ async def update_program(program_id: uuid.UUID, body: ProgramPatch, caller: Writ
 @router.post("/{program_id}/transitions", response_model=ProgramOut)
 async def transition_program(program_id: uuid.UUID, body: ProgramAction, caller: WriterDep, uow: UnitOfWorkDep,
                              clock: ClockDep, expected: IfMatchDep, response: Response) -> ProgramOut:
+    """Publish or retire a program: 409 names the actions its state allows."""
     program = await programs.take_program_step(uow, caller, program_id, body.action, expected, clock.now())
     return ProgramOut.of(program, response)

@@ -69,4 +69,5 @@ async def training_stats(
     year: Annotated[int | None, Query(ge=1900, le=2200, description="The cohorts' year")] = None,
     program_id: uuid.UUID | None = None,
 ) -> TrainingStats:
+    """Participants and completions by year and country, and seat use per cohort (analysts and up)."""
     return TrainingStats.model_validate(await stats.training_figures(session, caller, year, program_id))

@@ -1,0 +1,64 @@
+"""The API description as integrators' tools read it: Spectral's `spectral:oas` ruleset finds nothing in it (no
+error, no warning, no hint). Spectral is pinned in `tools/spectral` and installed by `make install` (npm)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from tests.harness import ROOT, Stack
+
+SPECTRAL = ROOT / "tools" / "spectral"
+
+
+def test_spectral_finds_nothing_in_the_api_description(stack: Stack, anonymous, tmp_path: Path):
+    binary = SPECTRAL / "node_modules" / ".bin" / "spectral"
+    assert binary.exists(), "Spectral is not installed: run `make install` (it runs `npm ci --prefix tools/spectral`)"
+    doc = anonymous.get("/openapi.json")
+    assert doc.status_code == 200 and "x-missing-services" not in doc.json()
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(doc.json()))
+    run = subprocess.run([str(binary), "lint", str(path), "--ruleset", str(SPECTRAL / ".spectral.yaml"),
+                          "--fail-severity", "hint", "--format", "json", "--quiet"],
+                         capture_output=True, text=True, timeout=120)
+    results = json.loads(run.stdout or "[]")
+    assert run.returncode == 0 and results == [], [
+        f"{r['code']} at {'.'.join(map(str, r['path']))}: {r['message']}" for r in results][:20] or run.stderr
+
+
+def test_every_operation_documents_its_problems_and_headers(anonymous):
+    """What the shared layers answer is in the description of every operation: the problem statuses (as
+    `application/problem+json`), `X-Request-ID`, `Idempotency-Key` on POSTs, `If-Match` on changes, `ETag`,
+    `Location` and `Link` where they come, and the rate limit fields. Schema names and titles are unique."""
+    doc = anonymous.get("/openapi.json").json()
+    problem = {"$ref": "#/components/schemas/Problem"}
+    seen = 0
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            seen += 1
+            where = f"{method.upper()} {path}"
+            responses, params = op["responses"], {p.get("$ref", "").rsplit("/", 1)[-1] for p in op["parameters"]}
+            for status in ("401", "429", "503", "504"):
+                assert responses[status]["content"]["application/problem+json"]["schema"] == problem, where
+            assert "Retry-After" in responses["429"]["headers"] and "X-Request-ID" in params, where
+            if "requestBody" in op:
+                assert {"413", "422"} <= responses.keys(), where
+                assert responses["422"]["content"]["application/problem+json"]["schema"] == problem, where
+            if method == "post":
+                assert "Idempotency-Key" in params, where
+            if method == "patch" or path.endswith("/transitions"):
+                assert "If-Match" in params and {"409", "412"} <= responses.keys(), where
+            if "{" in path:
+                assert "404" in responses, where
+            success = [r for s, r in responses.items() if s.startswith("2")]
+            assert success and all({"X-Request-ID", "RateLimit"} <= r["headers"].keys() for r in success), where
+            if "201" in responses:
+                assert "Location" in responses["201"]["headers"], where
+    assert seen >= 80
+    partners = doc["paths"]["/api/v1/partnerships/partners"]["get"]["responses"]["200"]["headers"]
+    assert "Link" in partners
+    schemas = doc["components"]["schemas"]
+    titles = [s.get("title", name) for name, s in schemas.items()]
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    assert "HTTPValidationError" not in schemas
