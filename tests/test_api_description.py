@@ -62,3 +62,9 @@ def test_every_operation_documents_its_problems_and_headers(anonymous):
     titles = [s.get("title", name) for name, s in schemas.items()]
     assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
     assert "HTTPValidationError" not in schemas
+    # The aggregates are typed: the home screen by its own schema, the dashboard by each service's stats schema.
+    home = doc["paths"]["/api/v1/mobile/home"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert home == {"$ref": "#/components/schemas/MobileHome"}
+    summary = schemas["DashboardSummary"]["properties"]
+    for service, stats in (("partnerships", "PartnershipStats"), ("training", "TrainingStats")):
+        assert {"$ref": f"#/components/schemas/{stats}"} in summary[service]["anyOf"], summary[service]

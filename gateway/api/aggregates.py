@@ -15,10 +15,12 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from gateway.deps import GatewayCallerDep
 from gateway.rate_limits import rate_limited
@@ -33,16 +35,62 @@ router = APIRouter(tags=["aggregates"], dependencies=[Depends(rate_limited)])
 HOME_ITEMS = 5
 
 
-@router.get("/api/v1/dashboard/summary")
-async def dashboard_summary(request: Request, caller: GatewayCallerDep) -> dict[str, Any]:
-    """The four services' figures in one answer; `missing` names the services that could not answer."""
+STATS_SERVICES = ("partnerships", "training", "outreach", "publications")
+
+
+class DashboardSummary(BaseModel):
+    """Each service's figures as its own `GET /api/v1/<service>/stats` answers them (null when it could not
+    answer; the merged API description gives each its service's schema)."""
+
+    partnerships: dict[str, Any] | None
+    training: dict[str, Any] | None
+    outreach: dict[str, Any] | None
+    publications: dict[str, Any] | None
+    missing: list[str] = Field(description="The services that could not answer in time")
+    generated_at: dt.datetime
+
+
+class HomeEvent(BaseModel):
+    id: uuid.UUID
+    title: str | None = Field(description="In the language `Accept-Language` asked for, else English")
+    kind: str
+    starts_at: str = Field(description="Local date and time at the venue, ISO 8601 with its offset")
+    city: str | None
+    online: bool
+    places_left: int
+
+
+class HomeWork(BaseModel):
+    id: uuid.UUID
+    title: str | None
+    type: str
+    year: int | None
+    authors: list[str] = Field(description="The first three")
+
+
+class HomeProgram(BaseModel):
+    id: uuid.UUID
+    title: str | None
+    format: str
+    languages: list[str]
+
+
+class MobileHome(BaseModel):
+    upcoming_events: list[HomeEvent]
+    new_works: list[HomeWork]
+    open_programs: list[HomeProgram]
+    missing: list[str] = Field(description="The services that could not answer: their part is empty")
+
+
+@router.get("/api/v1/dashboard/summary", response_model=DashboardSummary)
+async def dashboard_summary(request: Request, caller: GatewayCallerDep) -> DashboardSummary:
+    """The four services' figures in one answer; `missing` names the services that could not answer (analysts
+    and up)."""
     caller.require(*STAFF)
-    parts = {"partnerships": "/stats", "training": "/stats", "outreach": "/stats", "publications": "/stats"}
-    answers = await asyncio.gather(*(fetch(request, caller, s, p) for s, p in parts.items()))
-    summary: dict[str, Any] = dict(zip(parts, answers, strict=True))
-    summary["missing"] = sorted(s for s, a in summary.items() if a is None)
-    summary["generated_at"] = dt.datetime.now(dt.UTC).isoformat()
-    return summary
+    answers = await asyncio.gather(*(fetch(request, caller, s, "/stats") for s in STATS_SERVICES))
+    parts: dict[str, Any] = dict(zip(STATS_SERVICES, answers, strict=True))
+    return DashboardSummary(**parts, missing=sorted(s for s, a in parts.items() if a is None),
+                            generated_at=dt.datetime.now(dt.UTC))
 
 
 class _Localizer:
@@ -62,7 +110,9 @@ class _Localizer:
         return best[1]
 
 
-@router.get("/api/v1/mobile/home")
+@router.get("/api/v1/mobile/home", response_model=MobileHome,
+            responses={200: {"description": "The home screen", "model": MobileHome}, 304: {"description":
+                       "Not modified"}})
 async def mobile_home(request: Request) -> Response:
     """Upcoming events, new works and open programs, as the app's first screen shows them to anyone (`public`,
     cached 60 s, `Vary: Accept-Language`; the credentials a caller sends change nothing here)."""

@@ -20,6 +20,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.staticfiles import StaticFiles
 
+from gateway.api.aggregates import STATS_SERVICES
 from gateway.api.http_contract import describe_http
 from gateway.rate_limits import rate_limited
 from gateway.routing import RoutingTable
@@ -72,9 +73,21 @@ def merge_openapi(base: dict[str, Any], services: dict[str, dict[str, Any] | Non
     merged["security"] = [{"ApiKey": []}, {"Bearer": []}, {}]
     merged["info"]["contact"] = CONTACT
     merged["servers"] = [{"url": "/", "description": "this gateway"}]
+    _type_dashboard(merged)
     if missing:
         merged["x-missing-services"] = sorted(missing)
     return describe_http(merged, own_paths=set(base.get("paths", {})))
+
+
+def _type_dashboard(doc: dict[str, Any]) -> None:
+    """The dashboard summary's part of each service typed as that service's own stats answer."""
+    summary = doc["components"]["schemas"].get("DashboardSummary", {}).get("properties", {})
+    for service in STATS_SERVICES:
+        op = doc["paths"].get(f"/api/v1/{service}/stats", {}).get("get")
+        if op is not None and service in summary:
+            schema = op["responses"]["200"]["content"]["application/json"]["schema"]
+            summary[service] = {"anyOf": [schema, {"type": "null"}],
+                                "description": f"`GET /api/v1/{service}/stats`, or null if it could not answer"}
 
 
 async def _service_doc(request: Request, table: RoutingTable, service: str) -> dict[str, Any] | None:

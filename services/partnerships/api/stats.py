@@ -3,9 +3,8 @@ by country and kind, agreements by state and kind, pandas and those on loan."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from services.partnerships.usecases.stats import partnership_stats as figures
 from shared.auth import GuardedRoute, StaffDep
@@ -14,7 +13,18 @@ from shared.service import ReadSessionDep
 router = APIRouter(route_class=GuardedRoute, tags=["partnerships stats"])
 
 
-@router.get("/stats")
-async def partnership_stats(_caller: StaffDep, session: ReadSessionDep) -> dict[str, Any]:
+class PartnershipStats(BaseModel):
+    partners: int = Field(description="Partner institutions registered")
+    partners_by_country: dict[str, int] = Field(description="By ISO 3166-1 alpha-2 country code")
+    partners_by_kind: dict[str, int]
+    agreements: int
+    agreements_by_state: dict[str, int]
+    agreements_by_kind: dict[str, int]
+    pandas: int = Field(description="Pandas in the studbook")
+    pandas_on_loan: int = Field(description="Pandas on an active loan (a loan is of one panda)")
+
+
+@router.get("/stats", response_model=PartnershipStats)
+async def partnership_stats(_caller: StaffDep, session: ReadSessionDep) -> PartnershipStats:
     """Counts of partners by kind and country, agreements by state and kind, pandas and loans (analysts and up)."""
-    return await figures(session)
+    return PartnershipStats(**await figures(session))
