@@ -409,6 +409,9 @@ def test_urls_that_are_not_public_https_destinations_are_refused(stack: Stack, c
         problem = problem_of(r)
         assert r.status_code == 422, r.text
         assert problem["errors"][0]["loc"] == ["body", "url"], problem
+        if url.startswith(("http://", "https://")) and "@" not in url:
+            # A refusal of plain http or of a host that is not public says which setting lets such a host in.
+            assert "PARTNERSHIPS_WEBHOOK_ALLOWED_HOSTS" in problem["errors"][0]["msg"], problem
         assert partner.get(WEBHOOKS).json()["items"] == []
 
 

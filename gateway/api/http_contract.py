@@ -9,8 +9,8 @@ Which operation gets which:
   and 504 (no answer in time); 2xx answers carry `RateLimit-Policy` and `RateLimit`;
 - a route of a service (not the gateway's own): 502 (the service failed);
 - a route whose path names a resource (`{id}`): 404; a route that a role may be refused: 403;
-- a request with a body: 413 (too large) and 422 (invalid), and `Idempotency-Key` on a POST, with 409 for a key
-  reused with another body;
+- a request with a body: 413 (too large) and 422 (invalid, or an `Idempotency-Key` reused with another body), and
+  `Idempotency-Key` on a POST, with 409 for a duplicate;
 - a PATCH or a transition (`POST .../transitions`): `If-Match`, 409 (not allowed in the state it is in) and 412
   (the version changed);
 - a GET of one resource: `If-None-Match` and 304, `ETag` on its 200;
@@ -78,7 +78,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "Idempotency-Key": {"name": "Idempotency-Key", "in": "header", "required": False,
                         "description": "Makes a retried POST safe: the same key with the same body answers what "
                                        "the first answered (with `Idempotent-Replayed: true`); with another body, "
-                                       "409.", "schema": {"type": "string", "minLength": 1, "maxLength": 255}},
+                                       "422. Kept 24 hours.",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 255}},
     "If-Match": {"name": "If-Match", "in": "header", "required": False,
                  "description": "The `ETag` the change was based on: answered 412 if the resource changed since. "
                                 "Without it, the change is applied to whatever version is there now.",
@@ -93,8 +94,7 @@ _STATUS_TEXT = {
     "401": "The credentials are missing where required, or not valid.",
     "403": "The caller's role may not do this, or not to this resource.",
     "404": "No such resource, or not one the caller may see.",
-    "409": "Not allowed in the state the resource is in, a duplicate, or an `Idempotency-Key` reused with another "
-           "body.",
+    "409": "Not allowed in the state the resource is in, or a duplicate.",
     "412": "The resource changed since the `If-Match` version.",
     "413": "The body is too large.",
     "422": "The input is invalid: `errors` names each field.",

@@ -36,6 +36,9 @@ _EVENT_TYPE = re.compile(EVENT_TYPE_PATTERN)
 # Every type the suite publishes (the four topics' contracts, imported above): what a subscription may name.
 PUBLISHED_TYPES = frozenset(event_types(PublishedEvent))
 
+# The setting that names the hosts deliveries may go to although they are not public (said in refusals).
+ALLOWLIST_SETTING = "PARTNERSHIPS_WEBHOOK_ALLOWED_HOSTS"
+
 SECRET_PREFIX = "whsec_"  # noqa: S105  (a prefix, not a secret)
 
 
@@ -126,7 +129,8 @@ class Destination:
         if scheme not in ("https", "http") or not host:
             raise RuleViolated("the URL must be https://host/...", loc)
         if scheme == "http" and host not in allowlist:
-            raise RuleViolated("the URL must use https", loc)
+            raise RuleViolated(f"the URL must use https (plain http only to a host the operator allows in "
+                               f"{ALLOWLIST_SETTING}, such as 127.0.0.1 for trying webhooks locally)", loc)
         if parts.username is not None or parts.password is not None:
             raise RuleViolated("the URL must not carry credentials: deliveries are signed instead", loc)
         return cls(url=url, scheme=scheme, host=host, port=port or (443 if scheme == "https" else 80))
@@ -145,14 +149,16 @@ class Destination:
             return None
         addresses = list(addresses)
         if not addresses:
-            return f"{self.host} does not resolve to any address"
+            return (f"{self.host} does not resolve to any address (for a receiver on this machine, use 127.0.0.1 "
+                    f"and allow it in {ALLOWLIST_SETTING})")
         for text in addresses:
             if text in allowlist:
                 continue
             kind = non_public_kind(ipaddress.ip_address(text.split("%", 1)[0]))
             if kind is not None:
                 where = "is" if text == self.host else f"resolves to {text}, which is"
-                return f"{self.host} {where} not public: {kind}; deliveries go to public addresses only"
+                return (f"{self.host} {where} not public: {kind}; deliveries go to public addresses only, and to "
+                        f"the hosts the operator allows in {ALLOWLIST_SETTING}")
         return None
 
 
