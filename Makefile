@@ -4,12 +4,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run demo test test-postgres migrate lint bench clean
+.PHONY: install run demo test test-postgres migrate lint bench lock clean
 
-$(STAMP): pyproject.toml tools/spectral/package-lock.json
+$(STAMP): pyproject.toml requirements/dev.lock tools/spectral/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	# The versions pinned in requirements/dev.lock (`make lock` renews it), then the project itself.
+	$(PY) -m pip install --quiet -r requirements/dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	# Spectral, pinned in tools/spectral (Node.js and npm from the machine): the tests lint the API description.
 	npm ci --prefix tools/spectral --silent --no-audit --no-fund
 	touch $(STAMP)
@@ -36,6 +38,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## start the suite and run the benchmarks in bench/ (TEST_DATABASE=postgres for PostgreSQL)
 	$(PY) -m bench
+
+lock: $(STAMP)  ## renew the pinned versions from pyproject.toml: requirements/runtime.lock (the image), dev.lock (make, CI)
+	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --upgrade --quiet -o requirements/runtime.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --upgrade --quiet -o requirements/dev.lock
 
 clean:
 	rm -rf var .pytest_cache
