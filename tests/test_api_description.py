@@ -4,6 +4,7 @@ error, no warning, no hint). Spectral is pinned in `tools/spectral` and installe
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -68,3 +69,15 @@ def test_every_operation_documents_its_problems_and_headers(anonymous):
     summary = schemas["DashboardSummary"]["properties"]
     for service, stats in (("partnerships", "PartnershipStats"), ("training", "TrainingStats")):
         assert {"$ref": f"#/components/schemas/{stats}"} in summary[service]["anyOf"], summary[service]
+
+
+def test_the_events_page_lists_every_published_type_as_the_contract_has_it():
+    """docs/events.md is what the contract classes make (`python -m shared.contracts.catalog` rewrites it), and it
+    lists every type a webhook subscription may name."""
+    from services.partnerships.domain.webhook import PUBLISHED_TYPES
+    from shared.contracts.catalog import DOCUMENT, catalog_markdown
+
+    page = DOCUMENT.read_text()
+    assert page == catalog_markdown(), "docs/events.md is out of date: run `python -m shared.contracts.catalog`"
+    listed = set(re.findall(r"^### `([a-z_.]+)`$", page, re.M))
+    assert listed == PUBLISHED_TYPES, sorted(listed ^ PUBLISHED_TYPES)
