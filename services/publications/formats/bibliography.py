@@ -10,7 +10,7 @@ record's own field (`DOI`, `issued`; `doi`, `year`) rather than ours. A record t
 BibTeX entry with a syntax error, an item that is not an object) has no fields, only its error; a body that
 cannot be read at all is `UnreadableBody`.
 
-How a record maps (CSL-JSON name / BibTeX name → the work's field); the README's publications section lists
+How a record maps (CSL-JSON name / BibTeX name → the work's field); docs/publications.md lists
 every type:
 - type: CSL `type` (every CSL 1.0.2 type) / the entry type (every BibTeX and biblatex type; `@set` and `@xdata`
   are no works and refused saying so); a book with editors and no author is an edited book; this API's own type
