@@ -6,17 +6,22 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: install run demo test test-postgres migrate lint bench lock clean
 
-$(STAMP): pyproject.toml requirements/dev.lock tools/spectral/package-lock.json
+SPECTRAL := tools/spectral/node_modules/.installed
+
+$(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# The versions pinned in requirements/dev.lock (`make lock` renews it), then the project itself.
 	$(PY) -m pip install --quiet -r requirements/dev.lock
 	$(PY) -m pip install --quiet --no-deps -e .
-	# Spectral, pinned in tools/spectral (Node.js and npm from the machine): the tests lint the API description.
-	npm ci --prefix tools/spectral --silent --no-audit --no-fund
 	touch $(STAMP)
 
-install: $(STAMP)
+# Spectral, pinned in tools/spectral (Node.js and npm from the machine): the tests lint the API description.
+$(SPECTRAL): tools/spectral/package-lock.json
+	npm ci --prefix tools/spectral --silent --no-audit --no-fund
+	touch $(SPECTRAL)
+
+install: $(STAMP) $(SPECTRAL)
 
 run: $(STAMP)  ## start broker, the four services and the gateway (Ctrl-C stops them all)
 	$(PY) -m deploy.local
@@ -24,10 +29,10 @@ run: $(STAMP)  ## start broker, the four services and the gateway (Ctrl-C stops 
 demo: $(STAMP)  ## load the demo dataset through the gateway that `make run` serves (DEMO_ARGS="--scale 0.2 ...")
 	$(PY) -m deploy.demo $(DEMO_ARGS)
 
-test: $(STAMP)  ## the whole suite on SQLite (TEST_DATABASE=postgres for PostgreSQL)
+test: $(STAMP) $(SPECTRAL)  ## the whole suite on SQLite (TEST_DATABASE=postgres for PostgreSQL)
 	$(PY) -m pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(SPECTRAL)
 	TEST_DATABASE=postgres $(PY) -m pytest
 
 migrate: $(STAMP)
@@ -39,9 +44,10 @@ lint: $(STAMP)
 bench: $(STAMP)  ## start the suite and run the benchmarks in bench/ (TEST_DATABASE=postgres for PostgreSQL)
 	$(PY) -m bench
 
-lock: $(STAMP)  ## renew the pinned versions from pyproject.toml: requirements/runtime.lock (the image), dev.lock (make, CI)
-	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --upgrade --quiet -o requirements/runtime.lock
-	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --upgrade --quiet -o requirements/dev.lock
+# Pins what pyproject.toml asks for and keeps every other pin; `make lock UPGRADE=--upgrade` takes the newest of all.
+lock: $(STAMP)  ## pin versions from pyproject.toml: requirements/runtime.lock (the image), dev.lock (make, CI)
+	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 $(UPGRADE) --quiet -o requirements/runtime.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 $(UPGRADE) --quiet -o requirements/dev.lock
 
 clean:
 	rm -rf var .pytest_cache

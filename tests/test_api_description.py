@@ -13,19 +13,43 @@ from tests.harness import ROOT, Stack
 SPECTRAL = ROOT / "tools" / "spectral"
 
 
-def test_spectral_finds_nothing_in_the_api_description(stack: Stack, anonymous, tmp_path: Path):
+def _spectral(doc: dict, ruleset: str, tmp_path: Path) -> list[str]:
+    """What Spectral finds in `doc` with `ruleset` (in tools/spectral), at any severity down to hints."""
     binary = SPECTRAL / "node_modules" / ".bin" / "spectral"
     assert binary.exists(), "Spectral is not installed: run `make install` (it runs `npm ci --prefix tools/spectral`)"
-    doc = anonymous.get("/openapi.json")
-    assert doc.status_code == 200 and "x-missing-services" not in doc.json()
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(doc.json()))
-    run = subprocess.run([str(binary), "lint", str(path), "--ruleset", str(SPECTRAL / ".spectral.yaml"),
+    path = tmp_path / "document.json"
+    path.write_text(json.dumps(doc))
+    run = subprocess.run([str(binary), "lint", str(path), "--ruleset", str(SPECTRAL / ruleset),
                           "--fail-severity", "hint", "--format", "json", "--quiet"],
                          capture_output=True, text=True, timeout=120)
     results = json.loads(run.stdout or "[]")
-    assert run.returncode == 0 and results == [], [
-        f"{r['code']} at {'.'.join(map(str, r['path']))}: {r['message']}" for r in results][:20] or run.stderr
+    found = [f"{r['code']} at {'.'.join(map(str, r['path']))}: {r['message']}" for r in results]
+    return found or ([] if run.returncode == 0 else [run.stderr])
+
+
+def test_spectral_finds_nothing_in_the_api_description(stack: Stack, anonymous, tmp_path: Path):
+    doc = anonymous.get("/openapi.json")
+    assert doc.status_code == 200 and "x-missing-services" not in doc.json()
+    assert _spectral(doc.json(), ".spectral.yaml", tmp_path) == []
+
+
+def test_the_events_are_described_in_asyncapi_and_as_webhooks(stack: Stack, anonymous, tmp_path: Path):
+    """The Kafka topics as an AsyncAPI 3 document beside the API description (Spectral's `spectral:asyncapi`
+    finds nothing in it), and the same events as the API description's `webhooks`: every published type in both."""
+    from services.partnerships.domain.webhook import PUBLISHED_TYPES
+
+    events = anonymous.get("/asyncapi.json")
+    assert events.status_code == 200
+    doc = events.json()
+    assert doc["asyncapi"].startswith("3.") and _spectral(doc, ".spectral-asyncapi.yaml", tmp_path) == []
+    assert {c["address"] for c in doc["channels"].values()} == {
+        "partnerships.events", "training.events", "outreach.events", "publications.events"}
+    assert {m["name"] for m in doc["components"]["messages"].values()} == PUBLISHED_TYPES
+    api = anonymous.get("/openapi.json").json()
+    delivery = api["webhooks"]["event"]["post"]
+    mapping = delivery["requestBody"]["content"]["application/json"]["schema"]["discriminator"]["mapping"]
+    assert set(mapping) == PUBLISHED_TYPES
+    assert {p["name"] for p in delivery["parameters"]} == {"webhook-id", "webhook-timestamp", "webhook-signature"}
 
 
 def test_every_operation_documents_its_problems_and_headers(anonymous):
