@@ -24,6 +24,7 @@ from gateway.api.aggregates import STATS_SERVICES
 from gateway.api.http_contract import describe_http
 from gateway.rate_limits import rate_limited
 from gateway.routing import RoutingTable
+from shared.contracts.catalog import asyncapi, event_schemas
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limited)])
 _CACHE_SECONDS = 30.0
@@ -74,9 +75,40 @@ def merge_openapi(base: dict[str, Any], services: dict[str, dict[str, Any] | Non
     merged["info"]["contact"] = CONTACT
     merged["servers"] = [{"url": "/", "description": "this gateway"}]
     _type_dashboard(merged)
+    _describe_webhooks(merged)
     if missing:
         merged["x-missing-services"] = sorted(missing)
     return describe_http(merged, own_paths=set(base.get("paths", {})))
+
+
+def _describe_webhooks(doc: dict[str, Any]) -> None:
+    """The deliveries a partner's webhook receives (OpenAPI 3.1 `webhooks`): a POST of one CloudEvent, one of the
+    published event types (docs/events.md), signed as Standard Webhooks sign."""
+    schemas = event_schemas()
+    doc["components"]["schemas"].update(schemas)
+    events = sorted(name for name in schemas if name.endswith("Event"))
+    header = {"required": True, "schema": {"type": "string"}}
+    doc["webhooks"] = {"event": {"post": {
+        "operationId": "receive_event",
+        "tags": ["webhooks"],
+        "summary": "An event that concerns the subscriber's institution",
+        "description": "Sent to each active subscription whose `event_types` take the event's type, with the "
+                       "headers of Standard Webhooks (verify `webhook-signature` with the subscription's secret). "
+                       "Retried with backoff until a 2xx; the events of one subject arrive in order.",
+        "parameters": [{"name": "webhook-id", "in": "header", "description": "The delivery's id: the same on "
+                        "every retry, for the receiver's duplicate check", **header},
+                       {"name": "webhook-timestamp", "in": "header", "description": "Unix seconds of this "
+                        "attempt", **header},
+                       {"name": "webhook-signature", "in": "header", "description": "`v1,<base64 HMAC-SHA256>` of "
+                        "`id.timestamp.body`", **header}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in events],
+            "discriminator": {"propertyName": "type", "mapping": {
+                schemas[name]["properties"]["type"]["const"]: f"#/components/schemas/{name}" for name in events}},
+        }}}},
+        "responses": {"2XX": {"description": "Received: not sent again"},
+                      "default": {"description": "Not received: sent again later, until the subscription gives up"}},
+    }}}
 
 
 def _type_dashboard(doc: dict[str, Any]) -> None:
@@ -116,6 +148,12 @@ async def openapi(request: Request) -> JSONResponse:
     ttl = _CACHE_SECONDS if "x-missing-services" not in merged else 2.0
     app.state.openapi_cache = (time.monotonic() + ttl, merged)
     return JSONResponse(merged)
+
+
+@router.get("/asyncapi.json")
+async def asyncapi_document(request: Request) -> JSONResponse:
+    """The Kafka topics and their events as an AsyncAPI 3.1 document, made from the contract classes."""
+    return JSONResponse(asyncapi(request.app.state.settings.kafka_bootstrap_servers))
 
 
 @router.get("/docs")
