@@ -105,3 +105,26 @@ def test_the_events_page_lists_every_published_type_as_the_contract_has_it():
     assert page == catalog_markdown(), "docs/events.md is out of date: run `python -m shared.contracts.catalog`"
     listed = set(re.findall(r"^### `([a-z_.]+)`$", page, re.M))
     assert listed == PUBLISHED_TYPES, sorted(listed ^ PUBLISHED_TYPES)
+
+
+def test_every_request_body_has_an_example(anonymous):
+    """A generator, Swagger UI's "Try it out" and a person reading the description start from an example: every
+    JSON request body has one (on the body, on its schema, or on each schema it may be)."""
+    doc = anonymous.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+
+    def has_example(schema: dict) -> bool:
+        if "$ref" in schema:
+            return has_example(schemas[schema["$ref"].rsplit("/", 1)[-1]])
+        if "oneOf" in schema:
+            return all(has_example(s) for s in schema["oneOf"])
+        return "examples" in schema or "example" in schema
+
+    missing = []
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for media, content in op.get("requestBody", {}).get("content", {}).items():
+                if "json" in media and not ("example" in content or "examples" in content
+                                            or has_example(content.get("schema", {}))):
+                    missing.append(f"{method.upper()} {path} ({media})")
+    assert missing == [], missing

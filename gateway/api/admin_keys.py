@@ -29,7 +29,9 @@ router = APIRouter(route_class=GuardedRoute, prefix="/api/v1/admin/api-keys", ta
 
 
 class ApiKeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Zoo Vienna systems", "role": "partner", "partner_id": "0192f0a4-7c1e-7d3a-9b2e-3f4a5b6c7d8e"},
+    ]})
     name: ShortText
     role: Role = Field(description="admin, coordinator, analyst, partner or member")
     partner_id: uuid.UUID | None = Field(None, description="Required for (and only for) role partner")

@@ -51,7 +51,17 @@ class Venue(BaseModel):
 
 
 class EventIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": {"en": "Meet the pandas", "zh": "认识大熊猫"},
+         "kind": "classroom",
+         "audiences": ["children"],
+         "languages": ["zh", "en"],
+         "venue": {"name": "Panda classroom", "city": "Chengdu", "country": "CN"},
+         "starts_at": "2027-06-01T10:00:00+08:00",
+         "ends_at": "2027-06-01T11:30:00+08:00",
+         "timezone": "Asia/Shanghai",
+         "capacity": 40},
+    ]})
     title: LocalizedText
     description: LocalizedLongText | None = None
     kind: EventKind
@@ -82,6 +92,9 @@ class EventIn(BaseModel):
 
 
 class EventPatch(EventIn, Changes):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"capacity": 60},
+    ]})
     REQUIRED = ("title", "kind", "starts_at", "ends_at", "timezone", "capacity")
     title: LocalizedText | None = None  # type: ignore[assignment]
     kind: EventKind | None = None  # type: ignore[assignment]
@@ -92,18 +105,24 @@ class EventPatch(EventIn, Changes):
 
 
 class Schedule(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "schedule"},
+    ]})
     action: Literal["schedule"]
 
 
 class Cancel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "cancel", "reason": "The venue is closed for repairs"},
+    ]})
     action: Literal["cancel"]
     reason: Text(2000) | None = None  # type: ignore[valid-type]
 
 
 class Complete(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "complete", "walk_ins": 5, "attendance": 38},
+    ]})
     action: Literal["complete"]
     walk_ins: Count = 0
     attendance: Count | None = Field(None, description="Who came; by default checked-in people plus walk-ins")

@@ -27,7 +27,9 @@ PartySize = Annotated[int, Field(ge=1, le=1000, description="People in the party
 
 
 class RegistrationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Li Na (class 3B)", "email": "li.na@school.example", "party_size": 28},
+    ]})
     name: ShortText
     email: EmailStr | None = Field(None, max_length=254)
     phone: Phone | None = None
@@ -41,12 +43,16 @@ class RegistrationIn(BaseModel):
 
 
 class RegistrationAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "cancel"},
+    ]})
     action: Literal["cancel", "check_in"]
 
 
 class CheckIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"code": "K7Q2MX"},
+    ]})
     code: Annotated[str, Field(min_length=4, max_length=16, pattern=r"^[A-Za-z0-9]+$")]
 
 

@@ -36,7 +36,14 @@ class KeyProject(BaseModel):
 
 
 class AgreementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": {"en": "Joint breeding research", "zh": "联合繁育研究"},
+         "kind": "research_cooperation",
+         "partner_ids": ["0192f0a4-7c1e-7d3a-9b2e-3f4a5b6c7d8e"],
+         "effective_from": "2026-01-01",
+         "effective_until": "2030-12-31",
+         "key_projects": [{"title": {"en": "Cub survival in the first year"}}]},
+    ]})
     title: LocalizedText
     kind: AgreementKind
     partner_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
@@ -53,6 +60,9 @@ class AgreementIn(BaseModel):
 class AgreementPatch(Changes):
     """Terms to change while the agreement is draft or negotiating; an absent field stays as it is."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"effective_until": "2031-12-31"},
+    ]})
     REQUIRED = ("title", "partner_ids", "effective_from", "effective_until", "key_projects")
     title: LocalizedText | None = None
     partner_ids: list[uuid.UUID] | None = Field(None, min_length=1, max_length=50)
@@ -74,25 +84,39 @@ class _Step(BaseModel):
 
 
 class Submit(_Step):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "submit"},
+    ]})
     action: Literal["submit"]
 
 
 class Sign(_Step):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "sign", "signed_on": "2026-03-01"},
+    ]})
     action: Literal["sign"]
     signed_on: dt.date
 
 
 class Activate(_Step):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "activate"},
+    ]})
     action: Literal["activate"]
 
 
 class Renew(_Step):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"action": "renew", "effective_until": "2035-12-31"},
+    ]})
     action: Literal["renew"]
     effective_until: dt.date
 
 
 class Terminate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "terminate", "reason": "Both parties agreed to end the loan early"},
+    ]})
     action: Literal["terminate"]
     reason: Note  # type: ignore[valid-type]
 

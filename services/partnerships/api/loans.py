@@ -24,7 +24,13 @@ router = APIRouter(route_class=GuardedRoute, prefix="/loans", tags=["loans"])
 
 
 class LoanIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"panda_id": "0192f0a4-7c1e-7d3a-9b2e-3f4a5b6c7d8e",
+         "agreement_id": "0192f0a4-8a2b-7c4d-8e5f-6a7b8c9d0e1f",
+         "host_partner_id": "0192f0a4-9b3c-7d5e-9f6a-7b8c9d0e1f2a",
+         "start_date": "2026-05-01",
+         "planned_end_date": "2036-04-30"},
+    ]})
     panda_id: uuid.UUID
     agreement_id: uuid.UUID
     host_partner_id: uuid.UUID
@@ -33,7 +39,9 @@ class LoanIn(BaseModel):
 
 
 class LoanAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "return", "returned_on": "2036-04-30"},
+    ]})
     action: Literal["return"]
     returned_on: dt.date | None = None  # today, unless given
 
@@ -41,7 +49,13 @@ class LoanAction(BaseModel):
 class CubIn(BaseModel):
     """A cub born to the panda on this loan; its dam is that panda and its birthplace the host institution."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"studbook_number": "SB-1101",
+         "name": {"en": "Fu Bao"},
+         "sex": "male",
+         "birth_date": "2026-08-20",
+         "sire_id": "0192f0a4-9b3c-7d5e-9f6a-7b8c9d0e1f2a"},
+    ]})
     studbook_number: StudbookNumber
     name: LocalizedText
     sex: Sex

@@ -25,7 +25,15 @@ router = APIRouter(route_class=GuardedRoute, prefix="/pandas", tags=["pandas"])
 
 
 class PandaIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"studbook_number": "SB-1024",
+         "name": {"en": "Mei Lan", "zh": "美兰"},
+         "sex": "female",
+         "birth_date": "2019-08-12",
+         "birthplace": "Chengdu",
+         "dam_id": "0192f0a4-8a2b-7c4d-8e5f-6a7b8c9d0e1f",
+         "sire_id": "0192f0a4-9b3c-7d5e-9f6a-7b8c9d0e1f2a"},
+    ]})
     studbook_number: StudbookNumber
     name: LocalizedText
     sex: Sex
@@ -38,6 +46,9 @@ class PandaIn(BaseModel):
 class PandaPatch(Changes):
     """Names and the birthplace may be corrected; the studbook number, sex, birth and parents are of record."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": {"en": "Mei Lan", "zh": "美兰"}},
+    ]})
     REQUIRED = ("name",)
     name: LocalizedText | None = None
     birthplace: ShortText | None = None

@@ -33,7 +33,14 @@ class Contact(BaseModel):
 
 
 class PartnerIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": {"en": "Zoo Vienna", "de": "Tiergarten Schönbrunn"},
+         "kind": "zoo",
+         "country": "AT",
+         "city": "Vienna",
+         "website": "https://www.zoovienna.at/",
+         "contacts": [{"name": "Eva Gruber", "role": "curator", "email": "e.gruber@zoo.example"}]},
+    ]})
     name: LocalizedText
     kind: PartnerKind
     country: CountryCode
@@ -48,6 +55,9 @@ class PartnerIn(BaseModel):
 class PartnerPatch(Changes):
     """Fields to change; an absent field stays as it is. `name`, `kind` and `country` cannot be removed."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"city": "Vienna", "website": "https://www.zoovienna.at/"},
+    ]})
     REQUIRED = ("name", "kind", "country")
     name: LocalizedText | None = None
     kind: PartnerKind | None = None

@@ -25,7 +25,13 @@ router = APIRouter(route_class=GuardedRoute, prefix="/agreements/{agreement_id}/
 
 
 class ProjectIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": {"en": "Bamboo diet and gut flora"},
+         "area": "breeding",
+         "lead_partner_id": "0192f0a4-7c1e-7d3a-9b2e-3f4a5b6c7d8e",
+         "start_date": "2026-03-01",
+         "end_date": "2027-02-28"},
+    ]})
     title: LocalizedText
     description: LocalizedLongText | None = None
     area: ResearchArea
@@ -35,6 +41,9 @@ class ProjectIn(BaseModel):
 
 
 class ProjectPatch(Changes):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"end_date": "2027-06-30"},
+    ]})
     REQUIRED = ("title", "area", "lead_partner_id", "start_date", "end_date")
     title: LocalizedText | None = None
     description: LocalizedLongText | None = None
@@ -45,7 +54,9 @@ class ProjectPatch(Changes):
 
 
 class ProjectAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "start"},
+    ]})
     action: Literal["start", "complete", "cancel"]
 
 

@@ -62,7 +62,18 @@ def stored_work_field(name: str, value: Any) -> Any:
 
 
 class WorkIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"type": "journal_article",
+         "title": {"en": "Bamboo diet of captive pandas"},
+         "authors": [{"name": "Li, Wei"}, {"name": "Huber, Anna"}],
+         "venue": "Journal of Zoology",
+         "date": "2024-05",
+         "volume": "312",
+         "pages": "101-114",
+         "doi": "10.1111/jzo.12345",
+         "research_areas": ["breeding"],
+         "language": "en"},
+    ]})
     type: WorkType
     title: LocalizedText
     abstract: LocalizedLongText | None = None
@@ -98,6 +109,9 @@ class WorkIn(BaseModel):
 
 
 class WorkPatch(Changes, WorkIn):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"open_access_url": "https://repository.example.org/bamboo-diet.pdf"},
+    ]})
     REQUIRED = ("type", "title", "authors", "date", "keywords", "research_areas", "agreement_ids", "project_ids")
     type: WorkType | None = None  # type: ignore[assignment]
     title: LocalizedText | None = None  # type: ignore[assignment]

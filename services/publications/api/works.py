@@ -30,12 +30,16 @@ router = APIRouter(route_class=GuardedRoute, prefix="/works", tags=["works"])
 
 
 class Publish(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "publish"},
+    ]})
     action: Literal["publish"]
 
 
 class Retract(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "retract", "reason": "Duplicate of an earlier record"},
+    ]})
     action: Literal["retract"]
     reason: Text(2000)  # type: ignore[valid-type]
 

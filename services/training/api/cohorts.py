@@ -32,7 +32,13 @@ class Location(BaseModel):
 
 
 class CohortIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"starts_on": "2027-04-01",
+         "ends_on": "2027-04-14",
+         "capacity": 30,
+         "reserved_seats": 10,
+         "location": {"venue": "Research base, lecture hall", "city": "Chengdu", "country": "CN"}},
+    ]})
     starts_on: dt.date
     ends_on: dt.date
     capacity: Capacity
@@ -47,6 +53,9 @@ class CohortIn(BaseModel):
 
 
 class CohortPatch(Changes):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"capacity": 36},
+    ]})
     REQUIRED = ("starts_on", "ends_on", "capacity", "reserved_seats", "enrollment_opens_at", "enrollment_closes_at")
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None

@@ -24,7 +24,9 @@ router = APIRouter(route_class=GuardedRoute, tags=["enrollments"])
 
 
 class EnrollmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Anna Huber", "email": "anna.huber@zoo.example", "country": "AT"},
+    ]})
     name: ShortText
     email: EmailStr = Field(max_length=254)
     country: CountryCode
@@ -32,7 +34,9 @@ class EnrollmentIn(BaseModel):
 
 
 class EnrollmentAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "complete"},
+    ]})
     action: Literal["withdraw", "reject", "attend", "no_show", "complete"]
 
 

@@ -24,7 +24,12 @@ Topic = Text(100)
 
 
 class ProgramIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"title": {"en": "Giant panda breeding", "zh": "大熊猫繁育"},
+         "topics": ["breeding", "nutrition"],
+         "format": "onsite",
+         "languages": ["en", "zh"]},
+    ]})
     title: LocalizedText
     description: LocalizedLongText | None = None
     topics: list[Topic] = Field(min_length=1, max_length=30)  # type: ignore[valid-type]
@@ -33,6 +38,9 @@ class ProgramIn(BaseModel):
 
 
 class ProgramPatch(Changes):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"topics": ["breeding", "nutrition", "veterinary care"]},
+    ]})
     REQUIRED = ("title", "topics", "format", "languages")
     title: LocalizedText | None = None
     description: LocalizedLongText | None = None
@@ -42,7 +50,9 @@ class ProgramPatch(Changes):
 
 
 class ProgramAction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"action": "publish"},
+    ]})
     action: Literal["publish", "archive"]
 
 
