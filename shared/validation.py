@@ -54,8 +54,15 @@ def Text(max_length: int = 500, min_length: int = 1) -> type[str]:
 
 ShortText = Text(200)
 LongText = Text(20_000)
-CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(_country)]
-LanguageTag = Annotated[str, StringConstraints(min_length=2, max_length=35), AfterValidator(_language)]
+# The rules are in the API description too (pattern, description, example), so a client's generator and
+# validator know them; the validators decide (a pattern cannot say which codes ISO 3166-1 assigns).
+CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$"),
+                        AfterValidator(_country),
+                        Field(description="ISO 3166-1 alpha-2 country code (answered upper-case)", examples=["CN"])]
+LanguageTag = Annotated[str, StringConstraints(min_length=2, max_length=35,
+                                               pattern=r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"),
+                        AfterValidator(_language),
+                        Field(description="BCP 47 language tag (answered in its standard form)", examples=["zh-Hans"])]
 LocalizedText = Annotated[
     dict[Annotated[str, StringConstraints(min_length=2, max_length=35)], Text(2000)],
     Field(min_length=1, max_length=20, description='Text by language: {"en": "...", "zh": "..."}'),
