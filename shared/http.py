@@ -11,6 +11,25 @@ from pydantic import BaseModel
 from shared.domain import ANY_VERSION, ExpectedVersion
 
 
+def weighted(header: str | None) -> list[tuple[str, float]]:
+    """The items of a header that weighs them (`Accept`, `Accept-Language`: `a;q=0.9, b`), in the order given, each
+    with its weight (RFC 9110 §12.4.2: 1 when absent, 0 when not a number). Empty items are left out."""
+    items: list[tuple[str, float]] = []
+    for entry in (header or "").split(","):
+        value, *params = (p.strip() for p in entry.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, given = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(given)
+                except ValueError:
+                    weight = 0.0
+        if value:
+            items.append((value, weight))
+    return items
+
+
 def etag_of(version: int | str) -> str:
     return f'"{version}"'
 

@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import langcodes
 
+from shared.http import weighted
+
 FALLBACK = "en"  # the base publishes everything in English at least
 
 
 def wanted_languages(accept_language: str | None) -> list[str]:
     """The language ranges of an `Accept-Language` value, most wanted first (`zh-TW,zh;q=0.9,en;q=0.8` →
     `["zh-TW", "zh", "en"]`). `*`, ranges weighted 0, and weights that are not numbers are left out."""
-    wanted: list[tuple[float, int, str]] = []
-    for order, part in enumerate((accept_language or "").split(",")):
-        tag, *params = (p.strip() for p in part.split(";"))
-        weight = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    weight = float(value)
-                except ValueError:
-                    weight = 0.0
-        if tag and tag != "*" and weight > 0 and langcodes.tag_is_valid(tag):
-            wanted.append((-weight, order, tag))
+    wanted = [(-weight, order, tag) for order, (tag, weight) in enumerate(weighted(accept_language))
+              if tag != "*" and weight > 0 and langcodes.tag_is_valid(tag)]
     return [tag for _, _, tag in sorted(wanted)]
 
 

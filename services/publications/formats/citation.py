@@ -25,6 +25,7 @@ from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from services.publications.domain.identifiers import parse_edtf
 from services.publications.domain.work import ContributorRole, ContributorType, Work, WorkStatus, WorkType
+from shared.http import weighted
 
 
 class CitationFormat(enum.StrEnum):
@@ -416,19 +417,7 @@ def negotiate(accept: str | None, default: str = "application/json") -> Citation
     """
     if not accept:
         return None
-    ranges: list[tuple[str, float]] = []
-    for entry in accept.split(","):
-        media, *params = (p.strip() for p in entry.split(";"))
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media:
-            ranges.append((media.lower(), quality))
+    ranges = [(media.lower(), quality) for media, quality in weighted(accept)]
 
     def rank(offer: str) -> tuple[float, int, int, bool]:
         kind = offer.split("/")[0]
