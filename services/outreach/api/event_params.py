@@ -92,9 +92,7 @@ class EventIn(BaseModel):
 
 
 class EventPatch(EventIn, Changes):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"capacity": 60},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"capacity": 60}]})
     REQUIRED = ("title", "kind", "starts_at", "ends_at", "timezone", "capacity")
     title: LocalizedText | None = None  # type: ignore[assignment]
     kind: EventKind | None = None  # type: ignore[assignment]
@@ -105,9 +103,7 @@ class EventPatch(EventIn, Changes):
 
 
 class Schedule(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"action": "schedule"},
-    ]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"action": "schedule"}]})
     action: Literal["schedule"]
 
 

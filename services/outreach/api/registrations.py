@@ -43,16 +43,12 @@ class RegistrationIn(BaseModel):
 
 
 class RegistrationAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"action": "cancel"},
-    ]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"action": "cancel"}]})
     action: Literal["cancel", "check_in"]
 
 
 class CheckIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"code": "K7Q2MX"},
-    ]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"code": "K7Q2MX"}]})
     code: Annotated[str, Field(min_length=4, max_length=16, pattern=r"^[A-Za-z0-9]+$")]
 
 

@@ -60,9 +60,7 @@ class AgreementIn(BaseModel):
 class AgreementPatch(Changes):
     """Terms to change while the agreement is draft or negotiating; an absent field stays as it is."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"effective_until": "2031-12-31"},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"effective_until": "2031-12-31"}]})
     REQUIRED = ("title", "partner_ids", "effective_from", "effective_until", "key_projects")
     title: LocalizedText | None = None
     partner_ids: list[uuid.UUID] | None = Field(None, min_length=1, max_length=50)
@@ -84,31 +82,23 @@ class _Step(BaseModel):
 
 
 class Submit(_Step):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"action": "submit"},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "submit"}]})
     action: Literal["submit"]
 
 
 class Sign(_Step):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"action": "sign", "signed_on": "2026-03-01"},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "sign", "signed_on": "2026-03-01"}]})
     action: Literal["sign"]
     signed_on: dt.date
 
 
 class Activate(_Step):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"action": "activate"},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "activate"}]})
     action: Literal["activate"]
 
 
 class Renew(_Step):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"action": "renew", "effective_until": "2035-12-31"},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"action": "renew", "effective_until": "2035-12-31"}]})
     action: Literal["renew"]
     effective_until: dt.date
 

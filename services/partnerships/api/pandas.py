@@ -46,9 +46,7 @@ class PandaIn(BaseModel):
 class PandaPatch(Changes):
     """Names and the birthplace may be corrected; the studbook number, sex, birth and parents are of record."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"name": {"en": "Mei Lan", "zh": "美兰"}},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": {"en": "Mei Lan", "zh": "美兰"}}]})
     REQUIRED = ("name",)
     name: LocalizedText | None = None
     birthplace: ShortText | None = None

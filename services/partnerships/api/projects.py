@@ -41,9 +41,7 @@ class ProjectIn(BaseModel):
 
 
 class ProjectPatch(Changes):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"end_date": "2027-06-30"},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"end_date": "2027-06-30"}]})
     REQUIRED = ("title", "area", "lead_partner_id", "start_date", "end_date")
     title: LocalizedText | None = None
     description: LocalizedLongText | None = None
@@ -54,9 +52,7 @@ class ProjectPatch(Changes):
 
 
 class ProjectAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"action": "start"},
-    ]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"action": "start"}]})
     action: Literal["start", "complete", "cancel"]
 
 

@@ -30,9 +30,7 @@ router = APIRouter(route_class=GuardedRoute, prefix="/works", tags=["works"])
 
 
 class Publish(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"action": "publish"},
-    ]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"action": "publish"}]})
     action: Literal["publish"]
 
 

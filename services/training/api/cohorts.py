@@ -53,9 +53,7 @@ class CohortIn(BaseModel):
 
 
 class CohortPatch(Changes):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"capacity": 36},
-    ]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"capacity": 36}]})
     REQUIRED = ("starts_on", "ends_on", "capacity", "reserved_seats", "enrollment_opens_at", "enrollment_closes_at")
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None

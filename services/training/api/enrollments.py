@@ -34,9 +34,7 @@ class EnrollmentIn(BaseModel):
 
 
 class EnrollmentAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"action": "complete"},
-    ]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"action": "complete"}]})
     action: Literal["withdraw", "reject", "attend", "no_show", "complete"]
 
 

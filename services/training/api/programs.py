@@ -50,9 +50,7 @@ class ProgramPatch(Changes):
 
 
 class ProgramAction(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"action": "publish"},
-    ]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"action": "publish"}]})
     action: Literal["publish", "archive"]
 
 
