@@ -24,13 +24,11 @@ from gateway.api.aggregates import STATS_SERVICES
 from gateway.api.http_contract import describe_http
 from gateway.rate_limits import rate_limited
 from gateway.routing import RoutingTable
-from shared.contracts.catalog import asyncapi, event_schemas
+from shared.contracts.catalog import CONTACT, asyncapi, event_schemas
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limited)])
 _CACHE_SECONDS = 30.0
 _TITLE = "Panda cooperation API"
-CONTACT = {"name": "International cooperation office, API support", "email": "api@panda-coop.example",
-           "url": "https://panda-coop.example/developers"}
 ASSETS_PATH = "/docs/assets"
 # swagger-ui-bundle.js, swagger-ui.css, redoc.standalone.js, favicon.png
 assets = StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static")
@@ -84,8 +82,8 @@ def merge_openapi(base: dict[str, Any], services: dict[str, dict[str, Any] | Non
 def _describe_webhooks(doc: dict[str, Any]) -> None:
     """The deliveries a partner's webhook receives (OpenAPI 3.1 `webhooks`): a POST of one CloudEvent, one of the
     published event types (docs/events.md), signed as Standard Webhooks sign."""
-    schemas = event_schemas()
-    doc["components"]["schemas"].update(schemas)
+    schemas = event_schemas()  # made once per process; the merged document copies them in
+    doc["components"]["schemas"].update(copy.deepcopy(schemas))
     events = sorted(name for name in schemas if name.endswith("Event"))
     header = {"required": True, "schema": {"type": "string"}}
     doc["webhooks"] = {"event": {"post": {

@@ -10,6 +10,7 @@ as listed here.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import sys
 from pathlib import Path
@@ -95,10 +96,7 @@ def catalog_markdown() -> str:
     return "\n".join(lines)
 
 
-def _name(cls: type[PublishedEvent]) -> str:
-    return cls.__name__
-
-
+@functools.cache
 def event_schemas() -> dict[str, dict[str, Any]]:
     """JSON Schemas by name: each event's CloudEvent (`<Class>Event`, its `type` fixed and its `data` the
     contract's fields) and every schema those refer to, with `$ref`s into `#/components/schemas/`."""
@@ -107,10 +105,10 @@ def event_schemas() -> dict[str, dict[str, Any]]:
         for cls in event_classes(topic):
             data = cls.model_json_schema(ref_template="#/components/schemas/{model}")
             schemas.update(data.pop("$defs", {}))
-            data["title"] = f"{_name(cls)}Data"
-            schemas[f"{_name(cls)}Data"] = data
-            schemas[f"{_name(cls)}Event"] = {
-                "title": f"{_name(cls)}Event",
+            data["title"] = f"{cls.__name__}Data"
+            schemas[f"{cls.__name__}Data"] = data
+            schemas[f"{cls.__name__}Event"] = {
+                "title": f"{cls.__name__}Event",
                 "description": _doc(cls) or f"A `{cls.event_type}` event.",
                 "type": "object",
                 "required": ["specversion", "id", "source", "type", "time", "data"],
@@ -124,12 +122,13 @@ def event_schemas() -> dict[str, dict[str, Any]]:
                     "datacontenttype": {"type": "string", "const": "application/json"},
                     "dataschemaversion": {"type": "string", "const": cls.schema_version},
                     "traceparent": {"type": "string", "description": "W3C trace context of the write"},
-                    "data": {"$ref": f"#/components/schemas/{_name(cls)}Data"},
+                    "data": {"$ref": f"#/components/schemas/{cls.__name__}Data"},
                 },
             }
     return schemas
 
 
+@functools.cache
 def asyncapi(kafka: str, version: str = "1.0.0") -> dict[str, Any]:
     """The topics and their events as an AsyncAPI 3.1 document: the broker at `kafka` (host:port), one channel per
     topic, one message per event type (its payload the CloudEvent, keyed by `subject`), and a `receive` operation
@@ -139,14 +138,14 @@ def asyncapi(kafka: str, version: str = "1.0.0") -> dict[str, Any]:
     messages: dict[str, Any] = {}
     for topic in TOPICS:
         channel = topic.TOPIC.replace(".", "_")
-        names = [_name(cls) for cls in event_classes(topic)]
+        names = [cls.__name__ for cls in event_classes(topic)]
         for cls in event_classes(topic):
-            messages[_name(cls)] = {
+            messages[cls.__name__] = {
                 "name": cls.event_type,
                 "title": cls.event_type,
                 "summary": _doc(cls) or f"A `{cls.event_type}` event.",
                 "contentType": "application/cloudevents+json",
-                "payload": {"$ref": f"#/components/schemas/{_name(cls)}Event"},
+                "payload": {"$ref": f"#/components/schemas/{cls.__name__}Event"},
                 "bindings": {"kafka": {"key": {"type": "string", "description": "The CloudEvent's subject"}}},
             }
         channels[channel] = {
