@@ -7,9 +7,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.answer_headers import AnswerHeadersMiddleware
@@ -27,11 +28,11 @@ from gateway.settings import GatewaySettings
 from shared.db.engine import Database
 from shared.health import health_router
 from shared.heap import freeze_startup_heap
-from shared.http import operation_id
+from shared.http import one_value_each, operation_id
 from shared.logging import configure_logging
 from shared.metrics import instrument, metrics_listener
 from shared.middleware import RequestContextMiddleware
-from shared.problems import install_problem_handlers, not_found
+from shared.problems import described_methods, install_problem_handlers, not_found
 
 settings = GatewaySettings()
 configure_logging("gateway", settings.log_level, settings.log_json, settings.log_color,
@@ -83,8 +84,8 @@ breakers = {r.service: CircuitBreaker(r.service, settings.breaker_failures, sett
 app.state.rate_limits = RateLimits(settings.rate_limits or routing.rate_limits, settings.redis_url,
                                   settings.rate_limit_prefix)
 install_problem_handlers(app)
-app.include_router(admin_keys.router)
-app.include_router(aggregates.router)
+app.include_router(admin_keys.router, dependencies=[Depends(one_value_each)])
+app.include_router(aggregates.router, dependencies=[Depends(one_value_each)])
 app.include_router(docs.router)
 app.mount(docs.ASSETS_PATH, docs.assets, name="docs-assets")
 app.include_router(problem_pages.router)
@@ -112,12 +113,15 @@ app.include_router(health_router(checks))
 
 @app.api_route(
     "/api/v1/{service}/{path:path}",
-    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    # Every method goes on to the service, which knows its resources' methods (405 with `Allow`).
+    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"],
     include_in_schema=False,
 )
 async def proxy(request: Request, service: str, path: str) -> Response:
     route = routing.match(request.url.path)
     if route is None:
+        if methods := described_methods(request):  # a path of the gateway's own, asked with another method
+            raise HTTPException(405, headers={"Allow": ", ".join(methods)})
         raise not_found(f"no service answers {request.url.path}")
     # Who is calling and whether they may call now come before the body is read (gateway/limits.py).
     await rate_limited(request)

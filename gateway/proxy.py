@@ -43,7 +43,7 @@ IDENTITY = {CALLER_HEADER, "x-api-key", "authorization", "x-forwarded-for", "x-f
 _NOT_FORWARDED = frozenset(HOP_BY_HOP | IDENTITY | {DEADLINE_HEADER})
 _NOT_PASSED_BACK = {h.encode() for h in (HOP_BY_HOP - {"content-length"})
                     | {"x-request-id", "date", "server", SHED_HEADER}}
-_BODYLESS = {"GET", "HEAD", "DELETE", "OPTIONS"}
+_BODYLESS = {"GET", "HEAD", "DELETE", "OPTIONS", "TRACE"}
 WHOLE_BODY_BYTES = 256 * 1024  # answers up to this size are read whole, larger ones streamed
 _PRINTABLE = string.punctuation  # with letters and digits, what passes through a request target unescaped
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import collections.abc
+import types
+import typing
 from typing import Annotated, Any, Self
 
 from fastapi import Depends, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from shared.domain import ANY_VERSION, ExpectedVersion
+from shared.problems import invalid
 
 
 def weighted(header: str | None) -> list[tuple[str, float]]:
@@ -86,3 +91,49 @@ def operation_id(route: APIRoute) -> str:
     would write it and a generated client names its method, instead of FastAPI's `list_partners_api_v1_..._get`.
     Unique across the whole API (a test walks the merged document)."""
     return route.name
+
+
+_SEQUENCES = (list, set, tuple, frozenset, collections.abc.Sequence, collections.abc.Set)
+
+
+def _takes_many(annotation: Any) -> bool:
+    """Whether a parameter's type holds several values (`list[str] | None`, `Annotated[list[...], ...]`)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _takes_many(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(_takes_many(a) for a in typing.get_args(annotation))
+    return origin in _SEQUENCES or annotation in _SEQUENCES
+
+
+def _repeatable_query_names(dependant: Dependant) -> frozenset[str]:
+    names: set[str] = set()
+    for field in dependant.query_params:
+        annotation = field.field_info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):  # a query model: its fields
+            names |= {f.alias or n for n, f in annotation.model_fields.items() if _takes_many(f.annotation)}
+        elif _takes_many(annotation):
+            names.add(field.alias)
+    for sub in dependant.dependencies:
+        names |= _repeatable_query_names(sub)
+    return frozenset(names)
+
+
+_REPEATABLE: dict[int, frozenset[str]] = {}
+
+
+async def one_value_each(request: Request) -> None:
+    """A query parameter that takes one value, given twice (`?q=a&q=b`), is a 422: FastAPI would quietly read
+    the last one, and the API description says one value. Parameters that take several may repeat."""
+    query = request.query_params
+    if len(query.multi_items()) == len(query):  # nothing repeated: the usual case costs one comparison
+        return
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    if (repeatable := _REPEATABLE.get(id(route))) is None:  # routes live as long as the app
+        repeatable = _REPEATABLE[id(route)] = _repeatable_query_names(route.dependant)
+    for name in query:
+        if name not in repeatable and len(query.getlist(name)) > 1:
+            raise invalid(f"{name} takes one value; it was given {len(query.getlist(name))} times",
+                          ("query", name), "repeated_parameter")

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from fastapi_problem.error import Problem, StatusProblem
 from fastapi_problem.handler import (
     ExceptionHandler,
@@ -23,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import compile_path
 
 from shared import domain
 from shared.deadline import DeadlinePassed
@@ -120,7 +122,23 @@ def _on_http(eh: ExceptionHandler, request: Request, exc: HTTPException) -> Prob
         # like a syntax error: the contract's 422 with `errors`.
         return invalid("the body is not JSON this API can read (UTF-8, not nested too deep, numbers not too "
                        "long)", ("body",), "json_invalid")
+    if exc.status_code == 405 and (methods := described_methods(request)):
+        # Starlette names only the first route that has the path; a path with GET and PATCH routes is both.
+        exc.headers = {**(exc.headers or {}), "Allow": ", ".join(methods)}
     return http_exception_handler_(eh, request, exc)
+
+
+def described_methods(request: Request) -> list[str]:
+    """The methods of the resource at the request's path, for `Allow` (RFC 9110 §10.2.1), sorted: those of the
+    described routes (in the app's OpenAPI document) with the path template of the first one that has the path
+    (as Starlette matches: `/works/import` before `/works/{work_id}`). Empty when no described route has it."""
+    described = [r for r in iter_route_contexts(request.app.routes)
+                 if getattr(r, "include_in_schema", False) and getattr(r, "methods", None)]
+    path = request.scope["path"]
+    for route in described:
+        if compile_path(route.path)[0].match(path):
+            return sorted(set().union(*(r.methods for r in described if r.path == route.path)))
+    return []
 
 
 RETRY_AFTER = {"Retry-After": "1"}

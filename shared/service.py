@@ -26,7 +26,7 @@ from shared.events.kafka import dlq_topic, ensure_topics, new_producer
 from shared.events.outbox import Outbox, OutboxRelay
 from shared.health import health_router
 from shared.heap import freeze_startup_heap
-from shared.http import operation_id
+from shared.http import one_value_each, operation_id
 from shared.logging import configure_logging
 from shared.messaging import MessagingTables
 from shared.metrics import instrument, metrics_listener
@@ -284,7 +284,7 @@ def create_service_app(
     install_problem_handlers(app)
     prefix = f"/api/v1/{settings.service_name}"
     for router in routers:
-        app.include_router(router, prefix=prefix)
+        app.include_router(router, prefix=prefix, dependencies=[Depends(one_value_each)])
     app.include_router(
         health_router({"database": runtime.db.ping, "kafka": runtime.kafka_ready}, required={"database"})
     )

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from typing import Annotated, Any, ClassVar
 
 import langcodes
 import pycountry
-from pydantic import AfterValidator, AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AnyUrl,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    HttpUrl,
+    StringConstraints,
+    UrlConstraints,
+)
 
 from shared.problems import invalid
 
@@ -59,20 +72,48 @@ LongText = Text(20_000)
 CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$"),
                         AfterValidator(_country),
                         Field(description="ISO 3166-1 alpha-2 country code (answered upper-case)", examples=["CN"])]
-LanguageTag = Annotated[str, StringConstraints(min_length=2, max_length=35,
-                                               pattern=r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"),
+_TAG = r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"  # RFC 5646's shape; which subtags exist the validator knows
+LanguageTag = Annotated[str, StringConstraints(min_length=2, max_length=35, pattern=_TAG),
                         AfterValidator(_language),
                         Field(description="BCP 47 language tag (answered in its standard form)", examples=["zh-Hans"])]
+class _TagKeys:
+    """Describes the language-tag keys of a text-by-language object as JSON Schema's `propertyNames` (pydantic
+    would write `patternProperties`, which lets any other key through with any value)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        for pattern, values in schema.pop("patternProperties", {}).items():
+            schema["additionalProperties"] = values
+            schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
+        return schema
+
+
 LocalizedText = Annotated[
-    dict[Annotated[str, StringConstraints(min_length=2, max_length=35)], Text(2000)],
+    dict[Annotated[str, StringConstraints(min_length=2, max_length=35, pattern=_TAG)], Text(2000)],
     Field(min_length=1, max_length=20, description='Text by language: {"en": "...", "zh": "..."}'),
-    AfterValidator(_localized),
+    AfterValidator(_localized), _TagKeys(),
 ]
 LocalizedLongText = Annotated[
-    dict[Annotated[str, StringConstraints(min_length=2, max_length=35)], Text(20_000)],
+    dict[Annotated[str, StringConstraints(min_length=2, max_length=35, pattern=_TAG)], Text(20_000)],
     Field(min_length=1, max_length=20),
-    AfterValidator(_localized),
+    AfterValidator(_localized), _TagKeys(),
 ]
+
+_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_day(value: Any) -> Any:
+    # pydantic alone also reads a number as seconds since 1970 (`?to=0` would be 1970-01-01); a day is written
+    # only as ISO 8601 says (RFC 3339 full-date), as the API description's `format: date` tells clients.
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and _DAY.match(value):
+        return value
+    raise ValueError("must be a day as YYYY-MM-DD (ISO 8601)")
+
+
+Day = Annotated[dt.date, BeforeValidator(_iso_day)]
+"""A calendar day, written `YYYY-MM-DD` (RFC 3339 `full-date`); no other form is read."""
 
 # Far enough from year 1 and 9999 that converting to UTC or to any timezone cannot overflow.
 EARLIEST, LATEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC), dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
@@ -84,8 +125,18 @@ def _instant(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_instant)]
+def _instant_text(value: Any) -> Any:
+    # pydantic alone also reads a number as seconds since 1970; an instant is written as RFC 3339 says.
+    if isinstance(value, dt.datetime | str):
+        return value
+    raise ValueError("must be an instant with its offset, as RFC 3339 writes it (2026-03-29T08:00:00Z)")
+
+
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text), AfterValidator(_instant)]
 """An instant with its offset (ISO 8601, `2026-03-29T08:00:00Z`), kept in UTC."""
+
+WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=500)]
+"""An http(s) URL of at most 500 characters as sent (pydantic adds a `/` to a bare host; that is not counted)."""
 
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{3,40}$", max_length=40)]
 """A phone number as people write it: digits, spaces and `+()./-`, 3 to 40 characters."""
@@ -103,6 +154,21 @@ def stored(value: Any) -> Any:
     return value
 
 
+def _not_nullable(schema: dict[str, Any], model: Any) -> None:
+    # The description says what the 422 says: a field the resource must have may be left out, never null.
+    for name in getattr(model, "REQUIRED", ()):
+        field = schema.get("properties", {}).get(name)
+        if not field or "anyOf" not in field:
+            continue
+        kept = [branch for branch in field["anyOf"] if branch.get("type") != "null"]
+        field.pop("default", None)
+        if len(kept) == 1:
+            field.pop("anyOf")
+            field.update({**kept[0], **field})
+        else:
+            field["anyOf"] = kept
+
+
 class Changes(BaseModel):
     """A PATCH body: the fields sent are the changes (an absent field stays as it is); a field the resource must
     have (`REQUIRED`) cannot be removed by sending null (422). `changes()` answers `{field: value}` as the domain
@@ -110,6 +176,12 @@ class Changes(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     REQUIRED: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        _not_nullable(schema, cls)
+        return schema
 
     def changes(self) -> dict[str, Any]:
         sent = [name for name in type(self).model_fields if name in self.model_fields_set]  # in field order

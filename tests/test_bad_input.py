@@ -449,3 +449,52 @@ def test_a_cursor_from_the_api_still_works(coordinator, tag):
     second = coordinator.get(PARTNERS, params={"q": tag, "limit": 1, "cursor": first["next_cursor"]})
     assert second.status_code == 200, second.text
     assert [p["id"] for p in second.json()["items"]] != [p["id"] for p in first["items"]]
+
+
+# --- what the API description says, held to the letter (schemathesis found each) ---------------------------
+
+
+def test_a_parameter_that_takes_one_value_given_twice_is_422(coordinator):
+    problem = assert_refused(coordinator.get(PARTNERS, params=[("q", "zoo"), ("q", "park")]))
+    assert problem["errors"][0]["loc"] == ["query", "q"], problem
+    # One that takes several may repeat (`state` takes one or more).
+    assert coordinator.get("/api/v1/partnerships/agreements",
+                           params=[("state", "draft"), ("state", "active")]).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "params"), [
+    ("/api/v1/outreach/events", {"to": "0"}),
+    ("/api/v1/outreach/stats", {"from": "0"}),
+    ("/api/v1/partnerships/agreements", {"signed_to": "0"}),
+])
+def test_a_day_is_only_ever_written_yyyy_mm_dd(coordinator, path, params):
+    """pydantic alone reads a number as seconds since 1970: `?to=0` was 1970-01-01."""
+    problem = assert_refused(coordinator.get(path, params=params))
+    assert problem["errors"][0]["loc"] == ["query", next(iter(params))], problem
+
+
+@pytest.mark.usefixtures("nothing_written")
+def test_a_number_is_not_a_date_in_a_body(coordinator):
+    body = {"name": {"en": "Number as a date"}, "birth_date": 0, "sex": "female"}
+    problem = assert_refused(coordinator.post("/api/v1/partnerships/pandas", json=body))
+    assert ["body", "birth_date"] in [e["loc"] for e in problem["errors"]], problem
+
+
+def test_a_number_is_not_an_instant_nor_true_a_count(coordinator):
+    event = {"title": {"en": "Panda talk"}, "kind": "lecture", "starts_at": 0, "ends_at": "2027-06-01T11:30:00Z",
+             "timezone": "Asia/Shanghai", "capacity": True, "languages": ["en"]}
+    problem = assert_refused(coordinator.post("/api/v1/outreach/events", json=event))
+    assert {("body", "starts_at"), ("body", "capacity")} <= {tuple(e["loc"]) for e in problem["errors"]}, problem
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("OPTIONS", "/api/v1/partnerships/partners/{id}", "GET, PATCH"),  # two routes: Starlette named only the first
+    ("DELETE", "/api/v1/partnerships/partners", "GET, POST"),
+    ("PATCH", "/api/v1/publications/works/import", "POST"),  # not `PATCH /works/{work_id}` with a bad id
+    ("PUT", "/api/v1/mobile/home", "GET"),  # the gateway's own
+    ("TRACE", "/api/v1/training/programs", "GET, POST"),
+])
+def test_a_method_a_resource_does_not_take_is_405_with_what_it_takes(coordinator, method, path, allowed):
+    r = coordinator.request(method, path.format(id=uuid.uuid4()))
+    assert r.status_code == 405 and problem_of(r)["status"] == 405, r.text
+    assert r.headers["Allow"] == allowed

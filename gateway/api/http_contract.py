@@ -9,7 +9,8 @@ Which operation gets which:
   and 504 (no answer in time); 2xx answers carry `RateLimit-Policy` and `RateLimit`;
 - a route of a service (not the gateway's own): 502 (the service failed);
 - a route whose path names a resource (`{id}`): 404; a route that a role may be refused: 403;
-- a request with a body: 413 (too large) and 422 (invalid, or an `Idempotency-Key` reused with another body), and
+- a request with a body: 413 (too large) and 422 (invalid, or an `Idempotency-Key` reused with another body), 415
+  where the body may come in several media types, and
   `Idempotency-Key` on a POST, with 409 for a duplicate;
 - a PATCH or a transition (`POST .../transitions`): `If-Match`, 409 (not allowed in the state it is in) and 412
   (the version changed);
@@ -97,6 +98,7 @@ _STATUS_TEXT = {
     "409": "Not allowed in the state the resource is in, or a duplicate.",
     "412": "The resource changed since the `If-Match` version.",
     "413": "The body is too large.",
+    "415": "The body's media type (`Content-Type`) is not one this operation reads.",
     "422": "The input is invalid: `errors` names each field.",
     "429": "The caller's rate limit is used up.",
     "502": "The service behind the gateway failed; nothing is known to have been done.",
@@ -141,6 +143,8 @@ def describe_http(doc: dict[str, Any], own_paths: set[str]) -> dict[str, Any]:
                 statuses.append("404")
             if has_body:
                 statuses += ["413", "422"]
+                if len(op["requestBody"].get("content", {})) > 1:  # JSON alone is read whatever the type says
+                    statuses.append("415")
             if method == "post":
                 params.append("Idempotency-Key")
                 statuses.append("409")

@@ -4,12 +4,11 @@ for the event list and the schedule's calendar), the fields of a new one (`Event
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
 from services.outreach.domain.event import Audience, EventKind, EventStatus, zone
 from services.outreach.usecases.events import EventFilters
@@ -17,17 +16,20 @@ from shared.domain import RuleViolated
 from shared.validation import (
     Changes,
     CountryCode,
+    Day,
     Instant,
     LanguageTag,
     LocalizedLongText,
     LocalizedText,
     ShortText,
     Text,
+    WebUrl,
     stored,
 )
 
-Capacity = Annotated[int, Field(ge=1, le=1_000_000, description="In people")]
-Count = Annotated[int, Field(ge=0, le=100_000_000)]
+# Strict: pydantic alone reads `true` as 1.
+Capacity = Annotated[int, Strict(), Field(ge=1, le=1_000_000, description="In people")]
+Count = Annotated[int, Strict(), Field(ge=0, le=100_000_000)]
 
 
 def _iana(name: str) -> str:
@@ -68,7 +70,7 @@ class EventIn(BaseModel):
     audiences: list[Audience] = Field(default_factory=list, max_length=7)
     languages: list[LanguageTag] = Field(default_factory=list, max_length=20)
     venue: Venue | None = None
-    online_url: HttpUrl | None = Field(None, max_length=500)
+    online_url: WebUrl | None = None
     starts_at: Instant
     ends_at: Instant
     timezone: Timezone
@@ -129,8 +131,8 @@ EventAction = Annotated[Schedule | Cancel | Complete, Field(discriminator="actio
 
 
 async def event_filters(
-    from_: Annotated[dt.date | None, Query(alias="from", description="Starting on or after this day (UTC)")] = None,
-    to: Annotated[dt.date | None, Query(description="Starting on or before this day (UTC)")] = None,
+    from_: Annotated[Day | None, Query(alias="from", description="Starting on or after this day (UTC)")] = None,
+    to: Annotated[Day | None, Query(description="Starting on or before this day (UTC)")] = None,
     city: Annotated[ShortText | None, Query(description="The venue's city, any case")] = None,
     country: CountryCode | None = None,
     kind: EventKind | None = None,

@@ -9,7 +9,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, Strict, model_validator
 
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from services.outreach.usecases import registrations
@@ -23,13 +23,16 @@ from shared.validation import Phone, ShortText
 
 router = APIRouter(route_class=GuardedRoute, tags=["registrations"])
 
-PartySize = Annotated[int, Field(ge=1, le=1000, description="People in the party: a school class is one of 30")]
+# Strict: pydantic alone reads `true` as 1 person.
+PartySize = Annotated[int, Strict(),
+                     Field(ge=1, le=1000, description="People in the party: a school class is one of 30")]
 
 
 class RegistrationIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"name": "Li Na (class 3B)", "email": "li.na@school.example", "party_size": 28},
-    ]})
+    ], "anyOf": [{"required": ["email"], "properties": {"email": {"type": "string"}}},  # someone to tell
+                 {"required": ["phone"], "properties": {"phone": {"type": "string"}}}]})
     name: ShortText
     email: EmailStr | None = Field(None, max_length=254)
     phone: Phone | None = None

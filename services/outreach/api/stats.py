@@ -3,7 +3,6 @@ figures are counted is in `usecases/stats.py`."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
@@ -16,6 +15,7 @@ from services.outreach.usecases import stats
 from services.outreach.usecases.stats import Groups, OutreachFigures
 from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
+from shared.validation import Day
 
 router = APIRouter(route_class=GuardedRoute, tags=["outreach stats"])
 
@@ -72,8 +72,8 @@ class OutreachStats(Figures):
 async def outreach_stats(
     caller: CallerDep,
     session: ReadSessionDep,
-    from_: Annotated[dt.date | None, Query(alias="from", description="Starting on or after this day (UTC)")] = None,
-    to: Annotated[dt.date | None, Query(description="Starting on or before this day (UTC)")] = None,
+    from_: Annotated[Day | None, Query(alias="from", description="Starting on or after this day (UTC)")] = None,
+    to: Annotated[Day | None, Query(description="Starting on or before this day (UTC)")] = None,
 ) -> OutreachStats:
     """Completed events and their attendance, in total and by kind, audience, country, co-host partner and
     month (of `starts_at` in UTC)."""

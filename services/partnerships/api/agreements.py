@@ -12,7 +12,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from services.partnerships.domain.agreement import AgreementKind, AgreementState
 from services.partnerships.usecases import agreements
@@ -20,12 +20,14 @@ from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import Changes, LocalizedLongText, LocalizedText, Text, stored
+from shared.validation import Changes, Day, LocalizedLongText, LocalizedText, Text, stored
 
 router = APIRouter(route_class=GuardedRoute, prefix="/agreements", tags=["agreements"])
 
-SeatsPerYear = Annotated[int, Field(ge=1, le=10_000)]
-CubReturnAge = Annotated[int, Field(ge=1, le=10, description="Age in years at which a cub born on loan goes home")]
+# Strict: pydantic alone reads `true` as 1.
+SeatsPerYear = Annotated[int, Strict(), Field(ge=1, le=10_000)]
+CubReturnAge = Annotated[int, Strict(),
+                         Field(ge=1, le=10, description="Age in years at which a cub born on loan goes home")]
 Note = Text(2000)
 
 
@@ -47,8 +49,8 @@ class AgreementIn(BaseModel):
     title: LocalizedText
     kind: AgreementKind
     partner_ids: list[uuid.UUID] = Field(min_length=1, max_length=50)
-    effective_from: dt.date
-    effective_until: dt.date
+    effective_from: Day
+    effective_until: Day
     training_seats_per_year: SeatsPerYear | None = None
     key_projects: list[KeyProject] = Field(default_factory=list, max_length=50)
     cub_return_age_years: CubReturnAge | None = None
@@ -64,8 +66,8 @@ class AgreementPatch(Changes):
     REQUIRED = ("title", "partner_ids", "effective_from", "effective_until", "key_projects")
     title: LocalizedText | None = None
     partner_ids: list[uuid.UUID] | None = Field(None, min_length=1, max_length=50)
-    effective_from: dt.date | None = None
-    effective_until: dt.date | None = None
+    effective_from: Day | None = None
+    effective_until: Day | None = None
     training_seats_per_year: SeatsPerYear | None = None
     key_projects: list[KeyProject] | None = Field(None, max_length=50)
     cub_return_age_years: CubReturnAge | None = None
@@ -89,7 +91,7 @@ class Submit(_Step):
 class Sign(_Step):
     model_config = ConfigDict(json_schema_extra={"examples": [{"action": "sign", "signed_on": "2026-03-01"}]})
     action: Literal["sign"]
-    signed_on: dt.date
+    signed_on: Day
 
 
 class Activate(_Step):
@@ -100,7 +102,7 @@ class Activate(_Step):
 class Renew(_Step):
     model_config = ConfigDict(json_schema_extra={"examples": [{"action": "renew", "effective_until": "2035-12-31"}]})
     action: Literal["renew"]
-    effective_until: dt.date
+    effective_until: Day
 
 
 class Terminate(BaseModel):
@@ -130,9 +132,9 @@ class AgreementOut(Representation):
     kind: AgreementKind
     state: AgreementState
     partner_ids: list[uuid.UUID]
-    signed_on: dt.date | None
-    effective_from: dt.date
-    effective_until: dt.date
+    signed_on: Day | None
+    effective_from: Day
+    effective_until: Day
     training_seats_per_year: int | None
     key_projects: list[dict[str, Any]]
     cub_return_age_years: int | None

@@ -4,7 +4,6 @@ The rules are in `usecases/loans.py` and the domain."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -18,7 +17,7 @@ from shared.auth import GuardedRoute, SignedInDep, WriterDep
 from shared.http import IfMatchDep, not_modified
 from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import LocalizedText
+from shared.validation import Day, LocalizedText
 
 router = APIRouter(route_class=GuardedRoute, prefix="/loans", tags=["loans"])
 
@@ -34,8 +33,8 @@ class LoanIn(BaseModel):
     panda_id: uuid.UUID
     agreement_id: uuid.UUID
     host_partner_id: uuid.UUID
-    start_date: dt.date
-    planned_end_date: dt.date
+    start_date: Day
+    planned_end_date: Day
 
 
 class LoanAction(BaseModel):
@@ -43,7 +42,7 @@ class LoanAction(BaseModel):
         {"action": "return", "returned_on": "2036-04-30"},
     ]})
     action: Literal["return"]
-    returned_on: dt.date | None = None  # today, unless given
+    returned_on: Day | None = None  # today, unless given
 
 
 class CubIn(BaseModel):
@@ -59,7 +58,7 @@ class CubIn(BaseModel):
     studbook_number: StudbookNumber
     name: LocalizedText
     sex: Sex
-    birth_date: dt.date
+    birth_date: Day
     sire_id: uuid.UUID | None = None
 
 

@@ -5,7 +5,6 @@ Pandas are public data: anyone reads them, signed in or not. Coordinators and ad
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -19,7 +18,7 @@ from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, not_modified
 from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import Changes, LocalizedText, ShortText
+from shared.validation import Changes, Day, LocalizedText, ShortText
 
 router = APIRouter(route_class=GuardedRoute, prefix="/pandas", tags=["pandas"])
 
@@ -37,7 +36,7 @@ class PandaIn(BaseModel):
     studbook_number: StudbookNumber
     name: LocalizedText
     sex: Sex
-    birth_date: dt.date
+    birth_date: Day
     birthplace: ShortText | None = None
     dam_id: uuid.UUID | None = None
     sire_id: uuid.UUID | None = None

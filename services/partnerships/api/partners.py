@@ -11,7 +11,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.usecases import partners
@@ -19,7 +19,7 @@ from shared.auth import Caller, GuardedRoute, SignedInDep, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import Changes, CountryCode, LocalizedText, Phone, ShortText, Text, stored
+from shared.validation import Changes, CountryCode, LocalizedText, Phone, ShortText, Text, WebUrl, stored
 
 router = APIRouter(route_class=GuardedRoute, prefix="/partners", tags=["partners"])
 
@@ -45,7 +45,7 @@ class PartnerIn(BaseModel):
     kind: PartnerKind
     country: CountryCode
     city: ShortText | None = None
-    website: HttpUrl | None = Field(None, max_length=500)
+    website: WebUrl | None = None
     contacts: list[Contact] = Field(default_factory=list, max_length=50)
 
     def fields(self) -> dict[str, Any]:
@@ -63,7 +63,7 @@ class PartnerPatch(Changes):
     kind: PartnerKind | None = None
     country: CountryCode | None = None
     city: ShortText | None = None
-    website: HttpUrl | None = Field(None, max_length=500)
+    website: WebUrl | None = None
     contacts: list[Contact] | None = Field(None, max_length=50)
 
 

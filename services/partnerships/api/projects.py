@@ -19,7 +19,7 @@ from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Page
 from shared.research import ResearchArea
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import Changes, LocalizedLongText, LocalizedText
+from shared.validation import Changes, Day, LocalizedLongText, LocalizedText
 
 router = APIRouter(route_class=GuardedRoute, prefix="/agreements/{agreement_id}/projects", tags=["projects"])
 
@@ -36,8 +36,8 @@ class ProjectIn(BaseModel):
     description: LocalizedLongText | None = None
     area: ResearchArea
     lead_partner_id: uuid.UUID
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
 
 
 class ProjectPatch(Changes):
@@ -47,8 +47,8 @@ class ProjectPatch(Changes):
     description: LocalizedLongText | None = None
     area: ResearchArea | None = None
     lead_partner_id: uuid.UUID | None = None
-    start_date: dt.date | None = None
-    end_date: dt.date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
 
 
 class ProjectAction(BaseModel):
@@ -63,8 +63,8 @@ class ProjectOut(Representation):
     description: dict[str, str] | None
     area: ResearchArea
     lead_partner_id: uuid.UUID
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     status: ProjectStatus
     allowed_actions: list[str] = Field(description="The actions the current status allows")
     version: int

@@ -12,6 +12,7 @@ from pydantic import StringConstraints
 from services.partnerships.domain.loan import LoanState
 from services.partnerships.domain.panda import Sex
 from shared.http import Representation
+from shared.validation import Day
 
 StudbookNumber = Annotated[
     str,
@@ -24,7 +25,7 @@ class PandaOut(Representation):
     studbook_number: str
     name: dict[str, str]
     sex: Sex
-    birth_date: dt.date
+    birth_date: Day
     birthplace: str | None
     dam_id: uuid.UUID | None
     sire_id: uuid.UUID | None
@@ -39,9 +40,9 @@ class LoanOut(Representation):
     panda_id: uuid.UUID
     agreement_id: uuid.UUID
     host_partner_id: uuid.UUID
-    start_date: dt.date
-    planned_end_date: dt.date
-    returned_on: dt.date | None
+    start_date: Day
+    planned_end_date: Day
+    returned_on: Day | None
     state: LoanState
     mother_loan_id: uuid.UUID | None
     allowed_actions: list[str]

@@ -37,7 +37,9 @@ async def _allowlist(request: Request) -> frozenset[str]:
 
 AllowlistDep = Annotated[frozenset[str], Depends(_allowlist)]
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# http(s) with a host; plain http only to a host the operator allows (PARTNERSHIPS_WEBHOOK_ALLOWED_HOSTS).
+Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000,
+                                       pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+([/?#]\S*)?$")]
 EventType = Annotated[str, StringConstraints(max_length=200, pattern=EVENT_TYPE_PATTERN)]
 EventTypes = Annotated[list[EventType], Field(
     min_length=1, max_length=50,

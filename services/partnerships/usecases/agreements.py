@@ -33,6 +33,7 @@ from shared.db.upsert import next_in_series
 from shared.domain import ExpectedVersion, RuleViolated
 from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
+from shared.validation import Day
 
 
 def may_see(caller: Caller, agreement: Agreement) -> bool:
@@ -62,9 +63,9 @@ class AgreementQuery(PageQuery):
     partner_id: uuid.UUID | None = None
     country: str | None = Field(None, min_length=2, max_length=2, pattern="^[A-Za-z]{2}$",
                                 description="A named partner's country")
-    effective_on: dt.date | None = Field(None, description="In its term on this day")
-    signed_from: dt.date | None = None
-    signed_to: dt.date | None = None
+    effective_on: Day | None = Field(None, description="In its term on this day")
+    signed_from: Day | None = None
+    signed_to: Day | None = None
     q: str | None = Field(None, min_length=1, max_length=100, description="Part of the code or a title")
 
 

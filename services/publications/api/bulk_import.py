@@ -24,6 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi_problem.error import Problem
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 
 from services.publications.api.inputs import WorkIn
 from services.publications.formats.bibliography import BIBTEX, CSL_JSON, Record, UnreadableBody, split_records
@@ -148,10 +149,11 @@ def _read_and_check(media_type: str, charset: str, body: bytes) -> list[CheckedR
 _BODY_DOC = {
     "required": True,
     "content": {
-        **{t: {"schema": {"oneOf": [
-            {"type": "array", "maxItems": MAX_RECORDS, "items": {"type": "object"}},
-            {"type": "object", "properties": {"items": {"type": "array", "maxItems": MAX_RECORDS,
-                                                                  "items": {"type": "object"}}}}]},
+        # Described as the list only (`{"items": [...]}` is accepted too): client generators take no array in a
+        # union, and an item is left untyped so that the two JSON media types do not make two item classes.
+        **{t: {"schema": {"type": "array", "maxItems": MAX_RECORDS, "items": {
+                   "description": "One CSL-JSON item, an object "
+                                  "(https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html)"}},
             "example": [{"id": "li2024", "type": "article-journal", "title": "Bamboo diet of captive pandas",
                          "author": [{"family": "Li", "given": "Wei"}], "issued": {"date-parts": [[2024, 5]]},
                          "DOI": "10.1234/panda.2024.1", "container-title": "Journal of Zoology"}]}
@@ -161,6 +163,12 @@ _BODY_DOC = {
            for t in BIBTEX},
     },
 }
+
+
+@router.api_route("/import", methods=["GET", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def import_takes_only_post() -> None:
+    """Without this, `PATCH /works/import` would reach `PATCH /works/{work_id}` and be a 422 about the id."""
+    raise HTTPException(405)
 
 
 @router.post("/import", response_model=ImportReport, response_model_exclude_none=True,

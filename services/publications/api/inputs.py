@@ -9,13 +9,13 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.publications.domain.identifiers import DATE_RULE, normalize_doi, normalize_isbn, normalize_orcid
 from services.publications.domain.work import ContributorRole, ContributorType, WorkStatus, WorkType
 from services.publications.usecases.search import WorkFilters
 from shared.research import ResearchArea
-from shared.validation import Changes, LanguageTag, LocalizedLongText, LocalizedText, ShortText, Text
+from shared.validation import Changes, LanguageTag, LocalizedLongText, LocalizedText, ShortText, Text, WebUrl
 
 Keyword = Text(100)
 Short = Text(40)
@@ -90,7 +90,7 @@ class WorkIn(BaseModel):
     keywords: list[Keyword] = Field(default_factory=list, max_length=50)  # type: ignore[valid-type]
     research_areas: list[ResearchArea] = Field(default_factory=list, max_length=9)
     language: LanguageTag | None = None
-    open_access_url: HttpUrl | None = Field(None, max_length=500)
+    open_access_url: WebUrl | None = None
     agreement_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
     project_ids: list[uuid.UUID] = Field(default_factory=list, max_length=50)
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from services.training.usecases.certificates import verify_certificate as verify
 from shared.auth import CallerDep, GuardedRoute
 from shared.service import ReadSessionDep
+from shared.validation import Day
 
 router = APIRouter(route_class=GuardedRoute, prefix="/certificates", tags=["certificates"])
 
@@ -26,8 +27,8 @@ class CertificateOut(BaseModel):
     program_id: uuid.UUID
     program_title: dict[str, str]
     cohort_id: uuid.UUID
-    cohort_starts_on: dt.date
-    cohort_ends_on: dt.date
+    cohort_starts_on: Day
+    cohort_ends_on: Day
     issued_at: dt.datetime
 
 

@@ -8,7 +8,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from services.training.domain.cohort import Cohort
 from services.training.usecases import cohorts
@@ -16,12 +16,13 @@ from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import Changes, CountryCode, Instant, ShortText, stored
+from shared.validation import Changes, CountryCode, Day, Instant, ShortText, WebUrl, stored
 
 router = APIRouter(route_class=GuardedRoute, tags=["cohorts"])
 
-Capacity = Annotated[int, Field(ge=1, le=10_000)]
-Reserved = Annotated[int, Field(ge=0, le=10_000, description="Seats kept for partner institutions' staff")]
+# Strict: pydantic alone reads `true` as 1.
+Capacity = Annotated[int, Strict(), Field(ge=1, le=10_000)]
+Reserved = Annotated[int, Strict(), Field(ge=0, le=10_000, description="Seats kept for partner institutions' staff")]
 
 
 class Location(BaseModel):
@@ -39,12 +40,12 @@ class CohortIn(BaseModel):
          "reserved_seats": 10,
          "location": {"venue": "Research base, lecture hall", "city": "Chengdu", "country": "CN"}},
     ]})
-    starts_on: dt.date
-    ends_on: dt.date
+    starts_on: Day
+    ends_on: Day
     capacity: Capacity
     reserved_seats: Reserved = 0
     location: Location | None = None
-    online_url: HttpUrl | None = Field(None, max_length=500)
+    online_url: WebUrl | None = None
     enrollment_opens_at: Instant | None = None
     enrollment_closes_at: Instant | None = None
 
@@ -55,12 +56,12 @@ class CohortIn(BaseModel):
 class CohortPatch(Changes):
     model_config = ConfigDict(json_schema_extra={"examples": [{"capacity": 36}]})
     REQUIRED = ("starts_on", "ends_on", "capacity", "reserved_seats", "enrollment_opens_at", "enrollment_closes_at")
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     capacity: Capacity | None = None
     reserved_seats: Reserved | None = None
     location: Location | None = None
-    online_url: HttpUrl | None = Field(None, max_length=500)
+    online_url: WebUrl | None = None
     enrollment_opens_at: Instant | None = None
     enrollment_closes_at: Instant | None = None
 
@@ -68,8 +69,8 @@ class CohortPatch(Changes):
 class CohortOut(Representation):
     id: uuid.UUID
     program_id: uuid.UUID
-    starts_on: dt.date
-    ends_on: dt.date
+    starts_on: Day
+    ends_on: Day
     location: dict[str, Any] | None
     online_url: str | None
     capacity: int
