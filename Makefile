@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed
 .PHONY: install run demo test test-postgres migrate lint bench lock clean
 
 SPECTRAL := tools/spectral/node_modules/.installed
+# The client generator has its own venv: it pins httpx and python-dateutil below the project's versions.
+CLIENTGEN := tools/openapi-python-client/.venv/.installed
 
 $(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +23,12 @@ $(SPECTRAL): tools/spectral/package-lock.json
 	npm ci --prefix tools/spectral --silent --no-audit --no-fund
 	touch $(SPECTRAL)
 
-install: $(STAMP) $(SPECTRAL)
+$(CLIENTGEN): tools/openapi-python-client/requirements.lock
+	$(PYTHON) -m venv tools/openapi-python-client/.venv
+	tools/openapi-python-client/.venv/bin/pip install --quiet -r tools/openapi-python-client/requirements.lock
+	touch $(CLIENTGEN)
+
+install: $(STAMP) $(SPECTRAL) $(CLIENTGEN)
 
 run: $(STAMP)  ## start broker, the four services and the gateway (Ctrl-C stops them all)
 	$(PY) -m deploy.local
@@ -29,10 +36,10 @@ run: $(STAMP)  ## start broker, the four services and the gateway (Ctrl-C stops 
 demo: $(STAMP)  ## load the demo dataset through the gateway that `make run` serves (DEMO_ARGS="--scale 0.2 ...")
 	$(PY) -m deploy.demo $(DEMO_ARGS)
 
-test: $(STAMP) $(SPECTRAL)  ## the whole suite on SQLite (TEST_DATABASE=postgres for PostgreSQL)
+test: $(STAMP) $(SPECTRAL) $(CLIENTGEN)  ## the whole suite on SQLite (TEST_DATABASE=postgres for PostgreSQL)
 	$(PY) -m pytest
 
-test-postgres: $(STAMP) $(SPECTRAL)
+test-postgres: $(STAMP) $(SPECTRAL) $(CLIENTGEN)
 	TEST_DATABASE=postgres $(PY) -m pytest
 
 migrate: $(STAMP)
@@ -48,6 +55,7 @@ bench: $(STAMP)  ## start the suite and run the benchmarks in bench/ (TEST_DATAB
 lock: $(STAMP)  ## pin versions from pyproject.toml: requirements/runtime.lock (the image), dev.lock (make, CI)
 	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 $(UPGRADE) --quiet -o requirements/runtime.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 $(UPGRADE) --quiet -o requirements/dev.lock
+	$(VENV)/bin/uv pip compile tools/openapi-python-client/requirements.in --universal --python-version 3.11 $(UPGRADE) --quiet -o tools/openapi-python-client/requirements.lock
 
 clean:
 	rm -rf var .pytest_cache

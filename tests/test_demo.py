@@ -76,8 +76,9 @@ def test_the_demo_loads_every_kind_and_state_and_the_dashboard_shows_it(tmp_path
 
 
 def test_the_readme_walkthrough_and_the_demo_do_not_clash():
-    """The walkthrough and `make demo` work in either order: the walkthrough registers no institution the demo
-    loads (the demo refuses to load over one of its own, and the walkthrough would make a second of a name)."""
+    """The walkthroughs (curl and generated client) and `make demo` work in either order: the walkthroughs
+    register no institution the demo loads (the demo refuses to load over one of its own, and a walkthrough would
+    make a second of a name)."""
     import json
     import re
 
@@ -91,3 +92,8 @@ def test_the_readme_walkthrough_and_the_demo_do_not_clash():
     for body in bodies:
         partner = json.loads(body)
         assert (partner["name"]["en"], partner["country"]) not in demo_partners, partner
+    # The same walkthrough with the generated client
+    in_python = re.findall(r'PartnerInName\.from_dict\(\{"en": "([^"]+)".*?country="([A-Z]{2})"', readme, re.S)
+    assert in_python, "the client walkthrough registers a partner"
+    for partner in in_python:
+        assert partner not in demo_partners, partner
