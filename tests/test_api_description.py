@@ -128,3 +128,22 @@ def test_every_request_body_has_an_example(anonymous):
                                             or has_example(content.get("schema", {}))):
                     missing.append(f"{method.upper()} {path} ({media})")
     assert missing == [], missing
+
+
+def test_every_json_answer_has_an_example(anonymous):
+    """Every operation's 2xx JSON answer has an example: a real answer recorded from the demo data
+    (`python -m deploy.demo.examples`, gateway/api/response_examples.json), or the model's own where only a write
+    gives it. Spectral (above) checks each against its schema, so a recorded example cannot drift from the API."""
+    doc = anonymous.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    missing = []
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for status, response in op.get("responses", {}).items():
+                content = response.get("content", {}).get("application/json")
+                if not status.startswith("2") or content is None or "example" in content or "examples" in content:
+                    continue
+                name = content.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                if "examples" not in schemas.get(name, {}):
+                    missing.append(f"{method.upper()} {path} {status} ({name or content.get('schema')})")
+    assert missing == [], missing

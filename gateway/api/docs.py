@@ -30,6 +30,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limited)]
 _CACHE_SECONDS = 30.0
 _TITLE = "Panda cooperation API"
 ASSETS_PATH = "/docs/assets"
+# One real answer per response schema, recorded from the demo data by `python -m deploy.demo.examples`.
+RESPONSE_EXAMPLES: dict[str, Any] = json.loads((Path(__file__).parent / "response_examples.json").read_text())
 # swagger-ui-bundle.js, swagger-ui.css, redoc.standalone.js, favicon.png
 assets = StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static")
 
@@ -74,6 +76,9 @@ def merge_openapi(base: dict[str, Any], services: dict[str, dict[str, Any] | Non
     merged["servers"] = [{"url": "/", "description": "this gateway"}]
     _type_dashboard(merged)
     _describe_webhooks(merged)
+    for name, example in RESPONSE_EXAMPLES.items():  # real answers (deploy/demo/examples.py)
+        if name in schemas and "examples" not in schemas[name]:
+            schemas[name]["examples"] = [example]
     if missing:
         merged["x-missing-services"] = sorted(missing)
     return describe_http(merged, own_paths=set(base.get("paths", {})))
