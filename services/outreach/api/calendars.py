@@ -16,7 +16,12 @@ from shared.service import ClockDep, ReadSessionDep
 router = APIRouter(route_class=GuardedRoute, tags=["events"])
 
 ICS = "text/calendar; charset=utf-8"
-AS_ICS = {200: {"content": {"text/calendar": {}}}}
+AS_ICS = {200: {"content": {"text/calendar": {"schema": {"type": "string"}, "example": (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Giant Panda Research Base//Outreach//EN\r\nCALSCALE:GREGORIAN\r\n"
+    "METHOD:PUBLISH\r\nBEGIN:VEVENT\r\nUID:01a23f8c-85e8-75b7-b372-50ea1dcafa53@outreach.panda-coop\r\n"
+    "DTSTAMP:20261204T060000Z\r\nDTSTART;TZID=Asia/Shanghai:20270601T100000\r\n"
+    "DTEND;TZID=Asia/Shanghai:20270601T113000\r\nSUMMARY:Meet the pandas\r\nLOCATION:Panda classroom\\, Chengdu\r\n"
+    "END:VEVENT\r\nEND:VCALENDAR\r\n")}}}}
 
 
 @router.get("/events/{event_id}/calendar.ics", response_class=Response, responses=AS_ICS)

@@ -10,7 +10,19 @@ from services.publications.domain.work import Work
 from services.publications.formats.citation import MEDIA_TYPES, CitationFormat, file_name, render
 from shared.http import etag_of, not_modified
 
-CITATION_CONTENT = {media: {"schema": {"type": "object" if fmt is CitationFormat.csl_json else "string"}}
+_EXAMPLES = {
+    CitationFormat.bibtex: "@article{li2024bamboo,\n  author = {Li, Wei and M{\\\"u}ller, Anna},\n"
+                           "  title = {Bamboo diet of captive pandas},\n  journal = {Journal of Zoology},\n"
+                           "  year = {2024},\n  doi = {10.1234/panda.2024.1}\n}\n",
+    CitationFormat.ris: "TY  - JOUR\r\nAU  - Li, Wei\r\nAU  - Müller, Anna\r\nTI  - Bamboo diet of captive pandas\r\n"
+                        "JO  - Journal of Zoology\r\nPY  - 2024\r\nDO  - 10.1234/panda.2024.1\r\nER  - \r\n",
+    CitationFormat.csl_json: {"id": "li2024bamboo", "type": "article-journal", "title": "Bamboo diet of captive pandas",
+                              "author": [{"family": "Li", "given": "Wei"}, {"family": "Müller", "given": "Anna"}],
+                              "container-title": "Journal of Zoology", "issued": {"date-parts": [[2024]]},
+                              "DOI": "10.1234/panda.2024.1"},
+}
+CITATION_CONTENT = {media: {"schema": {"type": "object" if fmt is CitationFormat.csl_json else "string"},
+                            "example": _EXAMPLES[fmt]}
                     for fmt, media in MEDIA_TYPES.items()}
 
 

@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from services.publications.api.citing import citation_response
+from services.publications.api.citing import CITATION_CONTENT, citation_response
 from services.publications.api.inputs import WorkIn, WorkPatch, filters_query
 from services.publications.domain.work import WorkStatus, WorkType
-from services.publications.formats.citation import MEDIA_TYPES, negotiate
+from services.publications.formats.citation import negotiate
 from services.publications.usecases import search, works
 from services.publications.usecases.search import WorkFilters
 from shared.auth import CallerDep, GuardedRoute, WriterDep
@@ -115,7 +115,7 @@ async def list_works(caller: CallerDep, session: ReadSessionDep, filters: Annota
 
 
 @router.get("/{work_id}", response_model=WorkOut, name="read_work",
-            responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}})
+            responses={200: {"content": CITATION_CONTENT}})
 async def read_work(work_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
                     response: Response) -> Any:
     """The work as JSON; as BibTeX, RIS or CSL-JSON when `Accept` prefers `application/x-bibtex`,
