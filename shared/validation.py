@@ -76,6 +76,8 @@ _TAG = r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$"  # RFC 5646's shape; which subtags
 LanguageTag = Annotated[str, StringConstraints(min_length=2, max_length=35, pattern=_TAG),
                         AfterValidator(_language),
                         Field(description="BCP 47 language tag (answered in its standard form)", examples=["zh-Hans"])]
+
+
 class _TagKeys:
     """Describes the language-tag keys of a text-by-language object as JSON Schema's `propertyNames` (pydantic
     would write `patternProperties`, which lets any other key through with any value)."""
