@@ -20,7 +20,9 @@ from pydantic import (
     GetJsonSchemaHandler,
     HttpUrl,
     StringConstraints,
-    UrlConstraints,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
 )
 
 from shared.problems import invalid
@@ -137,8 +139,23 @@ def _instant_text(value: Any) -> Any:
 Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text), AfterValidator(_instant)]
 """An instant with its offset (ISO 8601, `2026-03-29T08:00:00Z`), kept in UTC."""
 
-WebUrl = Annotated[HttpUrl, UrlConstraints(max_length=500)]
-"""An http(s) URL of at most 500 characters as sent (pydantic adds a `/` to a bare host; that is not counted)."""
+_HTTP_URL: TypeAdapter[HttpUrl] = TypeAdapter(HttpUrl)
+
+
+def _web_url(value: str) -> str:
+    # pydantic's normal form (a `/` after a bare host, punycode, percent-encoding) where it fits the 500 characters
+    # the schema promises and the columns hold; as sent where it would not (a 500-character bare host).
+    try:
+        normal = str(_HTTP_URL.validate_python(value))
+    except ValidationError as exc:
+        raise ValueError(exc.errors()[0]["msg"]) from None
+    return normal if len(normal) <= 500 else value
+
+
+WebUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                   AfterValidator(_web_url),
+                   WithJsonSchema({"type": "string", "format": "uri", "minLength": 1, "maxLength": 500})]
+"""An http(s) URL of at most 500 characters as sent, kept in pydantic's normal form when that fits in 500."""
 
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()./-]{3,40}$", max_length=40)]
 """A phone number as people write it: digits, spaces and `+()./-`, 3 to 40 characters."""
