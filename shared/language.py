@@ -36,3 +36,10 @@ def best_translation(text: dict[str, str] | None, wanted: list[str]) -> tuple[st
         return FALLBACK, text[FALLBACK]
     first = available[0]
     return first, text[first]
+
+
+def language_asked(given: str | None, accept_language: str | None) -> str:
+    """The language a person is told things in (emails, pushes): the one they gave, else their request's most
+    wanted (`Accept-Language`), else English. Kept as a BCP 47 tag; the notifications service picks the closest
+    language it has templates for."""
+    return given or next(iter(wanted_languages(accept_language)), FALLBACK)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.admission import AdmissionMiddleware, DeadlineMiddleware
 from shared.clock import Clock
+from shared.contracts.notifications import notifications_topic
 from shared.db.engine import Database
 from shared.deadline import current_deadline
 from shared.domain import Aggregate, ExpectedVersion
@@ -118,7 +119,7 @@ class ServiceRuntime:
         await self.db.dispose()
 
     async def _ensure_topics(self) -> None:
-        topics = [self.settings.topic, *self.consumer.topics]
+        topics = [self.settings.topic, notifications_topic(self.name), *self.consumer.topics]
         await ensure_topics(
             self.settings.kafka_bootstrap_servers,
             sorted({t for topic in topics for t in (topic, dlq_topic(topic))}),

@@ -16,10 +16,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_INTERNAL_SECRET = "dev-internal-secret-not-for-production"  # noqa: S105  (dev only, refused in production)
 
-SERVICE_PORTS = {"partnerships": 8001, "training": 8002, "outreach": 8003, "publications": 8004}
+SERVICE_PORTS = {"partnerships": 8001, "training": 8002, "outreach": 8003, "publications": 8004, "notifications": 8005}
 SERVICES = tuple(SERVICE_PORTS)
 # Each process serves /metrics on a listener of its own, apart from the API (shared/metrics.py).
-METRICS_PORTS = {"gateway": 9100, "partnerships": 9101, "training": 9102, "outreach": 9103, "publications": 9104}
+METRICS_PORTS = {"gateway": 9100, "partnerships": 9101, "training": 9102, "outreach": 9103, "publications": 9104,
+                 "notifications": 9105}
 
 _secrets_waived: ContextVar[bool] = ContextVar("secrets_waived", default=False)
 

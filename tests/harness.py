@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email
+import email.policy
 import json
 import os
 import random
@@ -20,6 +22,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +32,7 @@ import httpx
 from shared.http_server import HTTP_PROTOCOL
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("partnerships", "training", "outreach", "publications")
+SERVICES = ("partnerships", "training", "outreach", "publications", "notifications")
 DATABASES = ("gateway", *SERVICES)
 
 INTERNAL_SECRET = "test-internal-secret-" + uuid.uuid4().hex
@@ -37,6 +40,7 @@ JWT_SECRET = "test-jwt-secret-" + uuid.uuid4().hex
 JWT_AUDIENCE = "panda-coop-api"  # what the identity provider of the tests writes in `aud` and `iss`
 JWT_ISSUER = "https://id.panda-base.test/"
 ADMIN_KEY = "test-admin-key-" + uuid.uuid4().hex
+UNSUBSCRIBE_SECRET = "test-unsubscribe-secret-" + uuid.uuid4().hex
 CORS_ORIGIN = "https://dashboard.panda.example"
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432")
@@ -249,6 +253,9 @@ class Stack:
         self.broker_link = None if as_deployed else BrokerLink(self.broker_port, free_port())
         self.ports = {name: free_port() for name in (*SERVICES, "gateway")}
         self.metrics_ports = {name: free_port() for name in (*SERVICES, "gateway")}
+        self.mail_port, self.push_port = free_port(), free_port()
+        self.mail_dir, self.push_dir = workdir / "mail", workdir / "push"
+        self._mails: dict[str, EmailMessage] = {}
         for_tests = {} if as_deployed else {
             "CLOCK_FILE": str(workdir / "clock"),  # absent until a test moves time (set_clock)
             "PARTNERSHIPS_EXPIRY_CHECK_SECONDS": "0.3",
@@ -259,10 +266,18 @@ class Stack:
             "PARTNERSHIPS_WEBHOOK_GIVE_UP_SECONDS": "4",
             "PARTNERSHIPS_WEBHOOK_TIMEOUT_SECONDS": "2",
             "PARTNERSHIPS_WEBHOOK_LOG_PURGE_SECONDS": "0.5",
+            # Notifications: sends retried in fractions of a second and given up after seconds (long enough for a
+            # test to restart the service while the mail sink is away); reminders looked for as often.
+            "NOTIFICATIONS_SEND_POLL_SECONDS": "0.2",
+            "NOTIFICATIONS_RETRY_INITIAL_SECONDS": "0.2",
+            "NOTIFICATIONS_RETRY_MAX_SECONDS": "0.5",
+            "NOTIFICATIONS_GIVE_UP_SECONDS": "20",
+            "NOTIFICATIONS_REMINDER_CHECK_SECONDS": "0.3",
         }
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("PARTNERSHIPS_", "TRAINING_", "OUTREACH_",
-                                                                        "PUBLICATIONS_", "GATEWAY_"))},
+                                                                        "PUBLICATIONS_", "NOTIFICATIONS_",
+                                                                        "GATEWAY_"))},
             "APP_ENV": "production",  # the tests run the production code path, secrets given explicitly
             "INTERNAL_AUTH_SECRET": INTERNAL_SECRET,
             "GATEWAY_JWT_SECRET": JWT_SECRET,
@@ -279,6 +294,12 @@ class Stack:
             # Receivers of the webhook tests listen on loopback.
             "PARTNERSHIPS_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
             "GATEWAY_CORS_ORIGINS": json.dumps([CORS_ORIGIN]),
+            # Email and push go to the stack's own sinks on loopback (deploy/mail_sink.py, deploy/push_sink.py),
+            # which keep each message as a file under workdir/mail and workdir/push.
+            "NOTIFICATIONS_SMTP_PORT": str(self.mail_port),
+            "NOTIFICATIONS_FCM_URL": f"http://127.0.0.1:{self.push_port}",
+            "NOTIFICATIONS_UNSUBSCRIBE_SECRET": UNSUBSCRIBE_SECRET,
+            "NOTIFICATIONS_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.ports['gateway']}",
             "GATEWAY_PORT": str(self.ports["gateway"]),
             **{f"GATEWAY_UPSTREAM_{s.upper()}": f"http://127.0.0.1:{self.ports[s]}" for s in SERVICES},
             **{f"{s.upper()}_PORT": str(self.ports[s]) for s in SERVICES},
@@ -295,7 +316,11 @@ class Stack:
             self.env, workdir / "broker.log",
         )
         self.processes: dict[str, Process] = {
-            name: self._uvicorn(name, f"services.{name}.app:app", self.ports[name]) for name in SERVICES
+            "mail-sink": Process("mail-sink", [sys.executable, "-m", "deploy.mail_sink", "--port", str(self.mail_port),
+                                               "--dir", str(self.mail_dir)], self.env, workdir / "mail-sink.log"),
+            "push-sink": Process("push-sink", [sys.executable, "-m", "deploy.push_sink", "--port", str(self.push_port),
+                                               "--dir", str(self.push_dir)], self.env, workdir / "push-sink.log"),
+            **{name: self._uvicorn(name, f"services.{name}.app:app", self.ports[name]) for name in SERVICES},
         }
         self.processes["gateway"] = self.gateway_process("gateway", self.ports["gateway"])
 
@@ -411,6 +436,20 @@ class Stack:
             r = c.post("/api/v1/admin/api-keys", json=body)
         assert r.status_code == 201, r.text
         return r.json()
+
+    # -- what people were told
+
+    def mails(self) -> list[EmailMessage]:
+        """Every email the stack's SMTP sink accepted so far, oldest first, parsed (each file once)."""
+        for path in sorted(self.mail_dir.glob("*.eml")):
+            if path.name not in self._mails:
+                self._mails[path.name] = email.message_from_bytes(  # type: ignore[assignment]
+                    path.read_bytes(), policy=email.policy.default)
+        return [self._mails[name] for name in sorted(self._mails)]
+
+    def pushes(self) -> list[dict[str, Any]]:
+        """Every push the stack's FCM sink accepted so far, oldest first: the request bodies FCM would get."""
+        return [json.loads(p.read_text()) for p in sorted(self.push_dir.glob("*.json"))]
 
 
 @contextlib.contextmanager

@@ -125,12 +125,15 @@ class Outbox:
         self.table = table
         self.source = source
         self.topic = topic
+        self.service = topic.split(".", 1)[0]
         self.committed = asyncio.Event()  # set after each commit that wrote rows: wakes the relay
 
     async def add(
         self, session: AsyncSession, event: PublishedEvent | CloudEvent, topic: str | None = None
     ) -> CloudEvent:
         ce = event if isinstance(event, CloudEvent) else event.to_cloudevent(self.source)
+        if topic is None and (suffix := getattr(event, "topic_suffix", None)):
+            topic = f"{self.service}.{suffix}"  # a private topic of the service's own: `outreach.notifications`
         await session.execute(
             insert(self.table).values(
                 event_id=ce.id,

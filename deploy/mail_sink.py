@@ -1,0 +1,79 @@
+"""A local SMTP server that keeps every message it accepts as a file, for `make run` and the tests: nothing leaves
+the machine, and each message can be opened with any mail program (`var/mail/*.eml`).
+
+    python -m deploy.mail_sink [--host 127.0.0.1] [--port 1025] [--dir var/mail]
+
+Built on aiosmtpd (the Python project's own SMTP server). Logs one line per message: to whom, its subject. A file
+is written under a temporary name and renamed, so a reader never sees half a message. A recipient whose address
+starts with `refused-` is refused for good (550), one with `tempfail-` for now (451): a sender's failures, on cue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import email
+import email.policy
+import itertools
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+log = logging.getLogger("mail-sink")
+
+
+class KeepAsFiles:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.counter = itertools.count(1)
+
+    async def handle_RCPT(self, _server: Any, _session: Any, envelope: Any, address: str,
+                          _options: list[str]) -> str:
+        # Addresses that answer as a real server's failures do, for trying a sender's handling of them.
+        local = address.split("@", 1)[0].lower()
+        if local.startswith("refused-"):
+            return "550 5.1.1 no such mailbox here"
+        if local.startswith("tempfail-"):
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        raw = envelope.original_content or envelope.content
+        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(self.counter):06d}.eml"
+        tmp = self.folder / f".{name}.tmp"
+        tmp.write_bytes(raw)
+        tmp.replace(self.folder / name)
+        subject = email.message_from_bytes(raw, policy=email.policy.default).get("Subject", "")
+        log.info("mail to %s: %s (%s)", ", ".join(envelope.rcpt_tos), subject, name)
+        return "250 OK: kept as " + name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=1025)
+    parser.add_argument("--dir", type=Path, default=Path(os.environ.get("VAR_DIR", "var")) / "mail")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    controller = Controller(KeepAsFiles(args.dir), hostname=args.host, port=args.port,
+                            decode_data=False, enable_SMTPUTF8=True)
+    controller.start()
+    log.info("mail sink on %s:%s, keeping messages in %s", args.host, args.port, args.dir)
+    try:
+        asyncio.run(_forever())
+    finally:
+        controller.stop()
+
+
+async def _forever() -> None:
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""A local stand-in for Firebase Cloud Messaging's HTTP v1 API, for `make run` and the tests: it answers
+`POST /v1/projects/{project}/messages:send` as FCM does (`{"name": "projects/.../messages/<id>"}`) and keeps each
+message as a JSON file (`var/push/*.json`), logging one line per message.
+
+    python -m deploy.push_sink [--host 127.0.0.1] [--port 1026] [--dir var/push]
+
+A token that starts with `gone-` is answered 404 `UNREGISTERED`, as FCM answers for an app that was uninstalled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+from aiohttp import web
+
+log = logging.getLogger("push-sink")
+
+
+def make_app(folder: Path) -> web.Application:
+    counter = itertools.count(1)
+
+    async def send(request: web.Request) -> web.Response:
+        try:
+            body = await request.json()
+            token = body["message"]["token"]
+        except (ValueError, KeyError, TypeError):
+            return web.json_response({"error": {"code": 400, "status": "INVALID_ARGUMENT"}}, status=400)
+        if token.startswith("gone-"):
+            return web.json_response({"error": {"code": 404, "status": "NOT_FOUND", "details": [
+                {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "UNREGISTERED"}]}},
+                status=404)
+        n = next(counter)
+        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{n:06d}.json"
+        tmp = folder / f".{name}.tmp"
+        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1))
+        tmp.replace(folder / name)
+        log.info("push to …%s: %s", token[-8:], body["message"].get("notification", {}).get("title", ""))
+        return web.json_response({"name": f"projects/{request.match_info['project']}/messages/{n}"})
+
+    app = web.Application()
+    app.router.add_post("/v1/projects/{project}/messages:send", send)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=1026)
+    parser.add_argument("--dir", type=Path, default=Path(os.environ.get("VAR_DIR", "var")) / "push")
+    args = parser.parse_args()
+    args.dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log.info("push sink on %s:%s, keeping messages in %s", args.host, args.port, args.dir)
+    web.run_app(make_app(args.dir), host=args.host, port=args.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""What the notifications service reads: the private `<service>.notifications` topics. It publishes nothing."""

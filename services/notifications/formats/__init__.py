@@ -1,0 +1,1 @@
+"""How a message looks: its text rendered from the editable templates, and the email or push built from it."""
