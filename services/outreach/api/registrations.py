@@ -17,9 +17,10 @@ from services.outreach.usecases.registrations import Party
 from shared.auth import CallerDep, GuardedRoute, SignedInDep
 from shared.db.lookup import Placed
 from shared.http import IfMatchDep, Representation, not_modified
+from shared.language import language_asked
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import Phone, ShortText
+from shared.validation import LanguageTag, Phone, ShortText
 
 router = APIRouter(route_class=GuardedRoute, tags=["registrations"])
 
@@ -37,6 +38,9 @@ class RegistrationIn(BaseModel):
     email: EmailStr | None = Field(None, max_length=254)
     phone: Phone | None = None
     party_size: PartySize = 1
+    language: LanguageTag | None = Field(None, description="What the party is told in (its confirmation, "
+                                         "reminder...): a BCP 47 tag; by default the request's Accept-Language, "
+                                         "else English")
 
     @model_validator(mode="after")
     def _reachable(self) -> RegistrationIn:
@@ -61,6 +65,7 @@ class RegistrationOut(Representation):
     name: str
     email: str | None
     phone: str | None
+    language: str = Field(description="What the party is told in (BCP 47)")
     party_size: int
     status: RegistrationStatus
     waitlist_position: int | None = Field(description="1 is next when places free up; set while waitlisted")
@@ -80,7 +85,9 @@ class RegistrationOut(Representation):
 async def register(event_id: uuid.UUID, body: RegistrationIn, caller: SignedInDep, uow: UnitOfWorkDep,
                    clock: ClockDep, request: Request, response: Response) -> RegistrationOut:
     """Book places for a party: `confirmed` while its whole party fits, else `waitlisted` with a position."""
-    placed = await registrations.register(uow, caller, event_id, Party(**body.model_dump()), clock.now())
+    party = Party(**body.model_dump(exclude={"language"}),
+                  language=language_asked(body.language, request.headers.get("accept-language")))
+    placed = await registrations.register(uow, caller, event_id, party, clock.now())
     response.headers["Location"] = str(
         request.url_for("read_registration", registration_id=placed.item.id).path)
     return RegistrationOut.placed(placed, response)

@@ -69,6 +69,7 @@ registrations = aggregate_table(
     Column("name", String(200), nullable=False),
     Column("email", String(254), nullable=True),
     Column("phone", String(40), nullable=True),
+    Column("language", String(35), nullable=False),  # what the party is told in (shared/contracts/notifications.py)
     Column("party_size", Integer, nullable=False),
     Column("applicant", String(200), nullable=True),
     Column("status", enum_column(RegistrationStatus, 20), nullable=False),

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from services.outreach.domain import notices
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.contracts.outreach import EventCancelled, EventCompleted, EventDrafted, EventScheduled, EventUpdated
 from shared.domain import Aggregate, Conflict, Incomplete, RuleViolated, StateMachine
@@ -157,11 +158,22 @@ class OutreachEvent(Aggregate):
         self.record(EventScheduled.of(self))
 
     def cancel(self, now: dt.datetime, *, reason: str | None = None,
-               registration_ids: Iterable[uuid.UUID] = ()) -> None:
-        """Every registration is told: `registration_ids` are those that hold or await a place."""
+               registrations: Iterable[Registration] = ()) -> None:
+        """Every registration is told: `registrations` are those that hold or await a place."""
         self._move("cancel", now)
         self.cancellation_reason = reason
-        self.record(EventCancelled.of(self, reason=reason, registration_ids=list(registration_ids)))
+        holding = list(registrations)
+        self.record(EventCancelled.of(self, reason=reason, registration_ids=[r.id for r in holding]))
+        for registration in holding:
+            self.record(notices.event_cancelled(self, registration, reason))
+
+    def tell_moved(self, registrations: Iterable[Registration], changed: list[str]) -> None:
+        """After a change (`update`): if it moved the event (its time or place), each party holding or awaiting
+        a place is told."""
+        if notices.MOVING_FIELDS.isdisjoint(changed):
+            return
+        for registration in registrations:
+            self.record(notices.event_moved(self, registration, changed))
 
     def complete(self, now: dt.datetime, *, walk_ins: int = 0, attendance: int | None = None,
                  reach: int | None = None) -> None:
@@ -236,10 +248,12 @@ class OutreachEvent(Aggregate):
         if registration.party_size <= self.places_left:
             self.confirmed_people += registration.party_size
             registration.confirm(now)
+            self.record(notices.confirmed(self, registration, promoted=False))
         else:
             self.waiting_people += registration.party_size
             self.waitlist_issued += 1
             registration.join_waitlist(self.waitlist_issued, parties_waiting + 1, now)
+            self.record(notices.waitlisted(self, registration, parties_waiting + 1))
         self.touch(now)
 
     def release(self, registration: Registration, now: dt.datetime) -> bool:
@@ -248,6 +262,7 @@ class OutreachEvent(Aggregate):
         self.check_registrable()
         before = registration.status
         registration.cancel(now)
+        self.record(notices.cancelled(self, registration))
         if before is RegistrationStatus.confirmed:
             self.confirmed_people -= registration.party_size
         elif before is RegistrationStatus.waitlisted:
@@ -265,6 +280,7 @@ class OutreachEvent(Aggregate):
             self.waiting_people -= registration.party_size
             self.confirmed_people += registration.party_size
             registration.confirm(now, promoted=True)
+            self.record(notices.confirmed(self, registration, promoted=True))
             confirmed.append(registration)
         if confirmed:
             self.touch(now)

@@ -60,6 +60,7 @@ class Registration(Aggregate):
     name: str
     email: str | None
     phone: str | None
+    language: str  # a BCP 47 tag: what the party is told in
     party_size: int
     applicant: str | None  # who registered: a member sees the registrations it made
     status: RegistrationStatus
@@ -72,12 +73,12 @@ class Registration(Aggregate):
 
     @classmethod
     def apply(cls, *, event_id: uuid.UUID, name: str, email: str | None, phone: str | None, party_size: int,
-              applicant: str | None, now: dt.datetime) -> Registration:
+              applicant: str | None, now: dt.datetime, language: str = "en") -> Registration:
         """A new registration; the event then admits it (`OutreachEvent.admit`)."""
         return cls(id=new_id(), event_id=event_id, name=name, email=email.lower() if email else None, phone=phone,
-                   party_size=party_size, applicant=applicant, status=R.waitlisted, waitlist_ticket=None,
-                   check_in_code=new_check_in_code(), checked_in_at=None, version=1, created_at=now,
-                   updated_at=now)
+                   language=language, party_size=party_size, applicant=applicant, status=R.waitlisted,
+                   waitlist_ticket=None, check_in_code=new_check_in_code(), checked_in_at=None, version=1,
+                   created_at=now, updated_at=now)
 
     # --- what the event decides ------------------------------------------------------------------------------
 

@@ -136,9 +136,20 @@ async def update_event(uow: UnitOfWork, caller: Caller, event_id: uuid.UUID, cha
     event = await visible_event(uow.session, caller, event_id, for_update=True)
     expected.check(event.version)
     await check_references(uow.session, changes)
-    event.update(changes, now)
+    changed = event.update(changes, now)
+    if changed:
+        event.tell_moved(await _holding(uow.session, event), changed)
     await uow.commit()
     return event
+
+
+async def _holding(session: AsyncSession, event: OutreachEvent) -> list[Registration]:
+    """The event's registrations that hold or await a place (under the event's lock), in a stable order."""
+    r = Registration
+    return list((await session.execute(select(r).where(
+        r.event_id == event.id,  # type: ignore[arg-type]
+        r.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted])  # type: ignore[attr-defined]
+    ).order_by(r.id))).scalars())  # type: ignore[arg-type]
 
 
 Step = Callable[..., Awaitable[None]]  # (session, event, now, **details)
@@ -151,12 +162,7 @@ async def _schedule(_session: AsyncSession, event: OutreachEvent, now: dt.dateti
 async def _cancel(session: AsyncSession, event: OutreachEvent, now: dt.datetime, *, reason: str | None = None
                   ) -> None:
     """Every registration that holds or awaits a place is named in the cancellation, so it can be told."""
-    r = Registration
-    holding = (await session.execute(select(r.id).where(  # type: ignore[call-overload]
-        r.event_id == event.id,  # type: ignore[arg-type]
-        r.status.in_([RegistrationStatus.confirmed, RegistrationStatus.waitlisted])  # type: ignore[attr-defined]
-    ).order_by(r.id))).scalars().all()
-    event.cancel(now, reason=reason, registration_ids=holding)
+    event.cancel(now, reason=reason, registrations=await _holding(session, event))
 
 
 async def _complete(_session: AsyncSession, event: OutreachEvent, now: dt.datetime, *, walk_ins: int = 0,

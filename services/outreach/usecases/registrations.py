@@ -37,6 +37,7 @@ class Party:
     email: str | None
     phone: str | None
     party_size: int = 1
+    language: str = "en"  # what the party is told in
 
 
 def may_see(caller: Caller, registration: Registration) -> bool:
@@ -70,7 +71,8 @@ async def register(uow: UnitOfWork, caller: Caller, event_id: uuid.UUID, party: 
     # Locked in the order the parties asked: a popular event's registrations come in bursts.
     event = await lock_in_turn(uow.session, await visible_event(uow.session, caller, event_id))
     registration = Registration.apply(event_id=event.id, name=party.name, email=party.email, phone=party.phone,
-                                      party_size=party.party_size, applicant=caller.subject, now=now)
+                                      party_size=party.party_size, applicant=caller.subject, now=now,
+                                      language=party.language)
     ahead = await _parties_waiting(uow.session, event)
     event.admit(registration, now, parties_waiting=ahead)
     uow.session.add(registration)

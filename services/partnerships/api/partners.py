@@ -19,7 +19,7 @@ from shared.auth import Caller, GuardedRoute, SignedInDep, WriterDep
 from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import Changes, CountryCode, LocalizedText, Phone, ShortText, Text, WebUrl, stored
+from shared.validation import Changes, CountryCode, LanguageTag, LocalizedText, Phone, ShortText, Text, WebUrl, stored
 
 router = APIRouter(route_class=GuardedRoute, prefix="/partners", tags=["partners"])
 
@@ -30,6 +30,8 @@ class Contact(BaseModel):
     role: Text(200) | None = None  # type: ignore[valid-type]
     email: EmailStr | None = Field(None, max_length=254)
     phone: Phone | None = None
+    language: LanguageTag | None = Field(None, description="What the contact is told in (agreements signed, "
+                                         "expiring...): a BCP 47 tag; English when not given")
 
 
 class PartnerIn(BaseModel):

@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from services.partnerships.domain import notices
 from shared.contracts.partnerships import (
     AgreementActivated,
     AgreementDrafted,
@@ -31,6 +33,9 @@ from shared.contracts.partnerships import (
 )
 from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
 from shared.ids import new_id
+
+if TYPE_CHECKING:
+    from services.partnerships.domain.partner import Partner
 
 
 class AgreementKind(enum.StrEnum):
@@ -218,6 +223,12 @@ class Agreement(Aggregate):
         self.touch(now)
         self.record(happened.of(self, action=action, from_state=step.from_state, actor=actor, note=note))
         return step
+
+    def tell(self, partners: Iterable[Partner], step: Transition) -> None:
+        """After a lifecycle `step`: the contacts of the `partners` it names are told what it means for them
+        (`notices`: signed, activated, expiring soon, expired)."""
+        for request in notices.told(self, step.action, partners):
+            self.record(request)
 
     # --- who may see it, what it allows ------------------------------------------------------------------
 

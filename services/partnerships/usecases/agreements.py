@@ -150,5 +150,10 @@ async def take_agreement_step(uow: UnitOfWork, caller: Caller, agreement_id: uui
                               fields: dict[str, Any], expected: ExpectedVersion, now: dt.datetime) -> Agreement:
     """Move the agreement along its lifecycle. A 409 names the current state and the actions it allows."""
     agreement = await visible_agreement(uow.session, caller, agreement_id, for_update=True)
-    return await uow.commit_change(agreement, expected,
-                                   lambda a: STEPS[action](a, actor=actor_of(caller), now=now, **fields))
+    named = list((await uow.session.execute(select(Partner).where(
+        Partner.id.in_([uuid.UUID(p) for p in agreement.partner_ids])))).scalars())  # type: ignore[attr-defined]
+
+    def step(a: Agreement) -> None:
+        a.tell(named, STEPS[action](a, actor=actor_of(caller), now=now, **fields))
+
+    return await uow.commit_change(agreement, expected, step)

@@ -16,9 +16,10 @@ from services.training.usecases.enrollments import Application
 from shared.auth import CallerDep, GuardedRoute, SignedInDep
 from shared.db.lookup import Placed
 from shared.http import IfMatchDep, Representation, not_modified
+from shared.language import language_asked
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
-from shared.validation import CountryCode, ShortText
+from shared.validation import CountryCode, LanguageTag, ShortText
 
 router = APIRouter(route_class=GuardedRoute, tags=["enrollments"])
 
@@ -31,6 +32,9 @@ class EnrollmentIn(BaseModel):
     email: EmailStr = Field(max_length=254)
     country: CountryCode
     partner_id: uuid.UUID | None = Field(None, description="The partner institution the participant works for")
+    language: LanguageTag | None = Field(None, description="What the participant is told in (acceptance, reminder, "
+                                         "certificate): a BCP 47 tag; by default the request's Accept-Language, "
+                                         "else English")
 
 
 class EnrollmentAction(BaseModel):
@@ -45,6 +49,7 @@ class EnrollmentOut(Representation):
     name: str
     email: str
     country: str
+    language: str = Field(description="What the participant is told in (BCP 47)")
     partner_id: uuid.UUID | None
     status: EnrollmentStatus
     seat: Seat | None = Field(description="general, or reserved (a partner seat under its quota) while it has one")
@@ -64,7 +69,9 @@ class EnrollmentOut(Representation):
 async def enroll(cohort_id: uuid.UUID, body: EnrollmentIn, caller: SignedInDep, uow: UnitOfWorkDep,
                  clock: ClockDep, request: Request, response: Response) -> EnrollmentOut:
     """Apply to a cohort: `accepted` while a seat is free, else `waitlisted` with a position."""
-    placed = await enrollments.enroll(uow, caller, cohort_id, Application(**body.model_dump()), clock.now())
+    application = Application(**body.model_dump(exclude={"language"}),
+                              language=language_asked(body.language, request.headers.get("accept-language")))
+    placed = await enrollments.enroll(uow, caller, cohort_id, application, clock.now())
     response.headers["Location"] = str(request.url_for("read_enrollment", enrollment_id=placed.item.id).path)
     return EnrollmentOut.placed(placed, response)
 

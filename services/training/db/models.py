@@ -82,6 +82,7 @@ enrollments = aggregate_table(
     Column("name", String(200), nullable=False),
     Column("email", String(254), nullable=False),
     Column("country", String(2), nullable=False),
+    Column("language", String(35), nullable=False),  # what the participant is told in
     Column("partner_id", Uuid, nullable=True),
     Column("applicant", String(200), nullable=True),
     Column("status", enum_column(EnrollmentStatus, 20), nullable=False),

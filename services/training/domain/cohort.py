@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from services.training.domain import notices
 from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Seat
 from services.training.domain.program import Program
 from shared.contracts.training import CohortScheduled, CohortUpdated
@@ -134,10 +135,11 @@ class Cohort(Aggregate):
         if now >= self.enrollment_closes_at:
             raise Conflict(f"enrollment closed at {self.enrollment_closes_at.isoformat()}")
 
-    def admit(self, enrollment: Enrollment, *, quota_agreement: uuid.UUID | None, now: dt.datetime,
-              promoted: bool = False) -> None:
-        """Accept `enrollment` into a seat it may take, else put it at the end of the waitlist.
-        `quota_agreement`: the training cooperation whose quota already gave it one of the reserved seats."""
+    def admit(self, enrollment: Enrollment, program: Program, *, quota_agreement: uuid.UUID | None,
+              now: dt.datetime, promoted: bool = False) -> None:
+        """Accept `enrollment` into a seat it may take, else put it at the end of the waitlist; the participant
+        is told which (`notices`). `quota_agreement`: the training cooperation whose quota already gave it one of
+        the reserved seats."""
         if quota_agreement is not None:
             if self.reserved_seats_left <= 0:
                 raise ValueError("no reserved seat is left to grant")
@@ -150,6 +152,9 @@ class Cohort(Aggregate):
             self.waitlist_length += 1
             self.waitlist_issued += 1
             enrollment.join_waitlist(self.waitlist_issued, self.waitlist_length, now)
+            self.record(notices.waitlisted(self, program, enrollment, self.waitlist_length))
+        if enrollment.status is EnrollmentStatus.accepted:
+            self.record(notices.accepted(self, program, enrollment, promoted=promoted))
         self.touch(now)
 
     def release(self, enrollment: Enrollment, now: dt.datetime) -> None:
@@ -163,14 +168,15 @@ class Cohort(Aggregate):
         enrollment.vacate()
         self.touch(now)
 
-    def promote(self, enrollment: Enrollment, *, quota_agreement: uuid.UUID | None, now: dt.datetime) -> bool:
+    def promote(self, enrollment: Enrollment, program: Program, *, quota_agreement: uuid.UUID | None,
+                now: dt.datetime) -> bool:
         """Give a freed seat to `enrollment`, the first on the waitlist who may take one. False: no seat for it."""
         if enrollment.status is not EnrollmentStatus.waitlisted:
             raise ValueError("only a waitlisted enrollment is promoted")
         if quota_agreement is None and self.general_seats_left <= 0:
             return False
         self.waitlist_length -= 1
-        self.admit(enrollment, quota_agreement=quota_agreement, now=now, promoted=True)
+        self.admit(enrollment, program, quota_agreement=quota_agreement, now=now, promoted=True)
         return True
 
     @property

@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
+from services.training.domain import notices
 from shared.contracts.training import (
     CertificateIssued,
     EnrollmentAccepted,
@@ -84,6 +85,7 @@ class Enrollment(Aggregate):
     name: str
     email: str
     country: str
+    language: str  # a BCP 47 tag: what the participant is told in
     partner_id: uuid.UUID | None
     applicant: str | None  # who applied: a member's own enrollments are the ones it applied for
     status: EnrollmentStatus
@@ -97,12 +99,13 @@ class Enrollment(Aggregate):
 
     @classmethod
     def apply(cls, *, cohort_id: uuid.UUID, program_id: uuid.UUID, year: int, name: str, email: str, country: str,
-              partner_id: uuid.UUID | None, applicant: str | None, now: dt.datetime) -> Enrollment:
+              partner_id: uuid.UUID | None, applicant: str | None, now: dt.datetime,
+              language: str = "en") -> Enrollment:
         """A new application; the cohort then admits it (`Cohort.admit`)."""
         return cls(
             id=new_id(), cohort_id=cohort_id, program_id=program_id, year=year, name=name, email=email.lower(),
-            country=country, partner_id=partner_id, applicant=applicant, status=E.waitlisted, seat=None,
-            agreement_id=None, waitlist_ticket=None, certificate_code=None, version=1, created_at=now,
+            country=country, language=language, partner_id=partner_id, applicant=applicant, status=E.waitlisted,
+            seat=None, agreement_id=None, waitlist_ticket=None, certificate_code=None, version=1, created_at=now,
             updated_at=now,
         )
 
@@ -139,6 +142,7 @@ class Enrollment(Aggregate):
     def _give_up(self, action: str, cohort: Places, now: dt.datetime) -> None:
         self._move(action, now)
         cohort.release(self, now)
+        self.record(notices.place_given_up(self))
 
     def attend(self, now: dt.datetime) -> None:
         self._move("attend", now)
@@ -148,14 +152,16 @@ class Enrollment(Aggregate):
         self._move("no_show", now)
         self.record(EnrollmentNoShow.of(self, agreement_ids=self.counts_toward))
 
-    def complete(self, now: dt.datetime, counts_toward: list[uuid.UUID]) -> None:
-        """Completed: a certificate is issued. `counts_toward`: the training cooperations the completion counts
-        for (the one whose quota gave the seat, else those in force for the participant's partner)."""
+    def complete(self, now: dt.datetime, counts_toward: list[uuid.UUID], *, program_title: dict[str, str]) -> None:
+        """Completed: a certificate is issued, and the participant told (with its verification link).
+        `counts_toward`: the training cooperations the completion counts for (the one whose quota gave the seat,
+        else those in force for the participant's partner)."""
         self._move("complete", now)
         self.certificate_code = certificate_code()
         self.record(CertificateIssued.of(self, id=self.certificate_code, code=self.certificate_code,
                                          enrollment_id=self.id, agreement_ids=counts_toward, issued_at=now))
         self.record(EnrollmentCompleted.of(self, agreement_ids=counts_toward))
+        self.record(notices.certificate_issued(self, program_title))
 
     def _move(self, action: str, now: dt.datetime) -> None:
         self.status = EnrollmentStatus(PROGRESS.next_state(self.status, action))

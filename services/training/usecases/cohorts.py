@@ -50,9 +50,9 @@ async def schedule_cohort(uow: UnitOfWork, caller: Caller, program_id: uuid.UUID
 
 async def update_cohort(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, changes: dict[str, Any],
                         expected: ExpectedVersion, now: dt.datetime) -> Cohort:
-    cohort, _ = await visible_cohort(uow.session, caller, cohort_id, for_update=True)
+    cohort, program = await visible_cohort(uow.session, caller, cohort_id, for_update=True)
     expected.check(cohort.version)
     if cohort.update(changes, now):
-        await fill_free_seats(uow.session, cohort, now)
+        await fill_free_seats(uow.session, cohort, program, now)
     await uow.commit()
     return cohort

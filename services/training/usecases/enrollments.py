@@ -46,6 +46,7 @@ class Application:
     email: str
     country: str
     partner_id: uuid.UUID | None = None
+    language: str = "en"  # what the participant is told in
 
 
 def may_see(caller: Caller, enrollment: Enrollment) -> bool:
@@ -102,8 +103,9 @@ async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, applicat
     enrollment = Enrollment.apply(
         cohort_id=cohort.id, program_id=program.id, year=cohort.starts_on.year, name=application.name,
         email=email, country=application.country, partner_id=partner_id, applicant=caller.subject, now=now,
+        language=application.language,
     )
-    cohort.admit(enrollment, quota_agreement=await take_partner_seat(session, cohort, partner_id), now=now)
+    cohort.admit(enrollment, program, quota_agreement=await take_partner_seat(session, cohort, partner_id), now=now)
     session.add(enrollment)
     try:
         await session.flush()
@@ -176,13 +178,13 @@ Step = Callable[[AsyncSession, Enrollment, Cohort, Program, dt.datetime], Awaita
 def _giving_up(give_up: Callable[[Enrollment, Cohort, dt.datetime], None]) -> Step:
     """Withdrawing or rejecting: the place is free again at once, and a freed seat goes to the waitlist."""
 
-    async def step(session: AsyncSession, enrollment: Enrollment, cohort: Cohort, _program: Program,
+    async def step(session: AsyncSession, enrollment: Enrollment, cohort: Cohort, program: Program,
                    now: dt.datetime) -> None:
         held_a_seat = enrollment.seat is not None
         await give_back_partner_seat(session, enrollment)
         give_up(enrollment, cohort, now)
         if held_a_seat:
-            await promote_first_waiting(session, cohort, now)
+            await promote_first_waiting(session, cohort, program, now)
 
     return step
 
@@ -199,7 +201,7 @@ async def _complete(session: AsyncSession, enrollment: Enrollment, cohort: Cohor
                     now: dt.datetime) -> None:
     """Completed: the certificate is issued, and kept for public verification (never with the email)."""
     counted = await agreements_counted(session, enrollment, cohort)
-    enrollment.complete(now, counted)
+    enrollment.complete(now, counted, program_title=program.title)
     await session.execute(certificates.insert().values(
         code=enrollment.certificate_code, enrollment_id=enrollment.id, holder_name=enrollment.name,
         country=enrollment.country, program_id=program.id, program_title=program.title, cohort_id=cohort.id,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.training.db.models import known_agreements, partner_seat_usage
 from services.training.domain.cohort import Cohort
 from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Seat
+from services.training.domain.program import Program
 from shared.db.upsert import upsert
 
 TRAINING_COOPERATION = "training_cooperation"
@@ -61,7 +62,7 @@ async def agreements_counted(session: AsyncSession, enrollment: Enrollment, coho
         session, enrollment.partner_id, TRAINING_COOPERATION, cohort.starts_on)]
 
 
-async def promote_first_waiting(session: AsyncSession, cohort: Cohort, now: dt.datetime) -> bool:
+async def promote_first_waiting(session: AsyncSession, cohort: Cohort, program: Program, now: dt.datetime) -> bool:
     """The freed seat goes to the first on the waitlist who may take it (a reserved seat only to a partner's
     staff with quota left). False: nobody could take one."""
     waiting = (await session.execute(
@@ -73,13 +74,13 @@ async def promote_first_waiting(session: AsyncSession, cohort: Cohort, now: dt.d
         if not cohort.has_free_seats:
             return False
         quota_agreement = await take_partner_seat(session, cohort, candidate.partner_id)
-        if cohort.promote(candidate, quota_agreement=quota_agreement, now=now):
+        if cohort.promote(candidate, program, quota_agreement=quota_agreement, now=now):
             return True
     return False
 
 
-async def fill_free_seats(session: AsyncSession, cohort: Cohort, now: dt.datetime) -> None:
+async def fill_free_seats(session: AsyncSession, cohort: Cohort, program: Program, now: dt.datetime) -> None:
     """Seats a cohort gained go to its waitlist in order, as freed ones do: no new applicant overtakes those
     waiting."""
-    while cohort.waitlist_length > 0 and await promote_first_waiting(session, cohort, now):
+    while cohort.waitlist_length > 0 and await promote_first_waiting(session, cohort, program, now):
         pass
