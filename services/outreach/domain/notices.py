@@ -13,14 +13,25 @@ notifications service reads, because they carry the party's name, email, phone a
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import uuid
+from typing import Any, Protocol
 
-from services.outreach.domain.registration import RegistrationStatus
+from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.contracts.notifications import TRANSACTIONAL, NotificationRequested, Recipient, Reminder
 
-if TYPE_CHECKING:
-    from services.outreach.domain.event import OutreachEvent
-    from services.outreach.domain.registration import Registration
+
+class OutreachEvent(Protocol):
+    """What a notice reads of the event (`event.OutreachEvent`, which records the notices: it is not imported
+    here, so that the two modules do not import each other)."""
+
+    id: uuid.UUID
+    title: dict[str, str]
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    timezone: str
+    venue: dict[str, Any] | None
+    online_url: str | None
+    version: int
 
 REMINDER_BEFORE = dt.timedelta(hours=24)
 # The contact is kept a week past the event's end: long enough for a late "moved" or "cancelled", no longer.

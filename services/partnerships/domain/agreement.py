@@ -17,9 +17,10 @@ import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from services.partnerships.domain import notices
+from services.partnerships.domain.partner import Partner
 from shared.contracts.partnerships import (
     AgreementActivated,
     AgreementDrafted,
@@ -33,9 +34,6 @@ from shared.contracts.partnerships import (
 )
 from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
 from shared.ids import new_id
-
-if TYPE_CHECKING:
-    from services.partnerships.domain.partner import Partner
 
 
 class AgreementKind(enum.StrEnum):

@@ -14,15 +14,27 @@ Each contact with an email is told, in the language its record gives (English by
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
+import uuid
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from services.partnerships.domain.partner import Partner
 from shared.contracts.notifications import NotificationRequested, Recipient, Reminder
 
-if TYPE_CHECKING:
-    from services.partnerships.domain.agreement import Agreement
-    from services.partnerships.domain.partner import Partner
+
+class Agreement(Protocol):
+    """What the notices read of the agreement (`agreement.Agreement`, which records them: not imported here, so
+    that the two modules do not import each other)."""
+
+    id: uuid.UUID
+    code: str
+    title: dict[str, str]
+    kind: enum.Enum
+    effective_from: dt.date
+    effective_until: dt.date
+    version: int
 
 EXPIRY_WARNINGS = (60, 30, 7)  # days before the term ends
 CATEGORY = "agreements"

@@ -12,14 +12,32 @@ service reads (they carry the participant's name and email).
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+import uuid
+from typing import Any, Protocol
 
+from services.training.domain.program import Program
 from shared.contracts.notifications import TRANSACTIONAL, NotificationRequested, Recipient, Reminder
 
-if TYPE_CHECKING:
-    from services.training.domain.cohort import Cohort
-    from services.training.domain.enrollment import Enrollment
-    from services.training.domain.program import Program
+# What the notices read of the cohort and the enrollment, which record them (and so are not imported here: the
+# modules would import each other).
+
+
+class Cohort(Protocol):
+    id: uuid.UUID
+    starts_on: dt.date
+    ends_on: dt.date
+    location: dict[str, Any] | None
+    online_url: str | None
+
+
+class Enrollment(Protocol):
+    id: uuid.UUID
+    name: str
+    email: str
+    language: str
+    applicant: str | None
+    certificate_code: str | None
+    updated_at: dt.datetime
 
 REMINDER_BEFORE = dt.timedelta(days=7)
 # The contact is kept a month past the cohort's end: its certificate comes after the last day.
