@@ -5,3 +5,4 @@ CREATE DATABASE partnerships;
 CREATE DATABASE training;
 CREATE DATABASE outreach;
 CREATE DATABASE publications;
+CREATE DATABASE notifications;

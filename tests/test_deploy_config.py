@@ -1,7 +1,8 @@
 """The deployment files against the code: docker-compose.yml and deploy/k8s/*.yaml are parsed (no Docker, no
 cluster) and every service, port, environment variable, secret and topic they name is checked against the
-settings classes, the routing table and the topics the services publish. A setting renamed in the code, a port
-moved or a topic added fails here, naming what differs."""
+settings classes, the routing table and the topics the services publish and read, and the Kafka ACLs against
+what each service does on Kafka. A setting renamed in the code, a port moved or a topic added fails here, naming
+what differs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import importlib
 import importlib.util
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +27,8 @@ from sqlalchemy.engine import make_url
 from deploy.migrate import DATABASES
 from gateway.routing import load_routing_table
 from gateway.settings import GatewaySettings
+from shared.clock import Clock
+from shared.contracts.notifications import notifications_topic
 from shared.events.kafka import dlq_topic
 from shared.http_server import HTTP_PROTOCOL
 from shared.settings import METRICS_PORTS, SERVICE_PORTS, SERVICES, AppEnv, CommonSettings, ServiceSettings
@@ -34,6 +38,7 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 K8S_DIR = ROOT / "deploy" / "k8s"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 POSTGRES_INIT = ROOT / "deploy" / "postgres-init.sql"
+RUNTIME_LOCK = ROOT / "requirements" / "runtime.lock"
 NOT_APPLIED = {"kustomization.yaml", "secret.example.yaml"}  # the secret's real values come from the cluster
 
 
@@ -99,10 +104,31 @@ def secret_names(cls: type[CommonSettings]) -> set[str]:
 SECRET_NAMES_ANY = set().union(*(secret_names(c) for c in SETTINGS.values()))
 
 
+def _consumed_topics(service: str) -> frozenset[str]:
+    """The topics `service`'s consumer reads: those of its event handlers (services/<service>/events/handlers.py,
+    a `handlers` registry or an `event_handlers(clock)` that makes one)."""
+    module = importlib.import_module(f"services.{service}.events.handlers")
+    handlers = getattr(module, "handlers", None)
+    if handlers is None:
+        handlers = module.event_handlers(Clock())
+    return frozenset(handlers.topics)
+
+
+CONSUMED = {s: _consumed_topics(s) for s in SERVICES}
+with mock.patch.dict(os.environ, {"APP_ENV": "dev"}, clear=True):
+    EVENTS_TOPICS = {s: SETTINGS[s]().topic for s in SERVICES}
+# The private `<service>.notifications` topics (shared/contracts/notifications.py) that are read, and the service
+# that writes each (its outbox puts its notification requests there). They carry people's contact data.
+PRIVATE_TOPICS = {notifications_topic(s): s for s in SERVICES
+                  if any(notifications_topic(s) in topics for topics in CONSUMED.values())}
+NOTIFICATIONS = "notifications"  # the one service that may read the private topics
+PRIVATE_RETENTION_MS = 7 * 24 * 3600 * 1000
+
+
 def code_topics() -> set[str]:
-    with mock.patch.dict(os.environ, {"APP_ENV": "dev"}, clear=True):
-        events = {SETTINGS[s]().topic for s in SERVICES}
-    return events | {dlq_topic(t) for t in events}
+    """Every topic written or read: each service's events, the private topics read, and the DLQ beside each."""
+    topics = set(EVENTS_TOPICS.values()).union(*CONSUMED.values())
+    return topics | {dlq_topic(t) for t in topics}
 
 
 def load_settings(cls: type[CommonSettings], env: dict[str, str], *, tooling: bool = False) -> Any:
@@ -211,8 +237,15 @@ def check_database_url(where: str, app: str, url: str | None, host: str) -> list
 
 # --- docker-compose.yml -----------------------------------------------------------------------------------
 
-INFRA_IMAGES = {"apache/kafka": "kafka", "postgres": "postgres", "redis": "redis"}
-INFRA_OWN_ENV = {"kafka": ("KAFKA_", "CLUSTER_ID"), "postgres": ("POSTGRES_", "PG"), "redis": ()}
+INFRA_IMAGES = {"apache/kafka": "kafka", "postgres": "postgres", "redis": "redis", "axllent/mailpit": "mail"}
+# Stand-ins for the outside services the notifications service sends to, run from the app image (`python -m ...`).
+SINKS = {"deploy.push_sink": "push"}
+INFRA_OWN_ENV = {"kafka": ("KAFKA_", "CLUSTER_ID"), "postgres": ("POSTGRES_", "PG"), "redis": (), "mail": ("MP_",),
+                 "push": ()}
+# Secrets the code can do without (no SMTP login without NOTIFICATIONS_SMTP_USERNAME, no token for an FCM that
+# asks none): compose sends to its own mail catcher and push sink, which need neither, so it may leave them out.
+# Given, they are required from the host like every other secret.
+COMPOSE_OPTIONAL_SECRETS = {"NOTIFICATIONS_SMTP_PASSWORD", "NOTIFICATIONS_FCM_ACCESS_TOKEN"}
 _INTERPOLATION = re.compile(
     r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_]\w*)(?:(?P<op>:?[-?+])(?P<arg>[^}]*))?\}|(?P<bare>[A-Za-z_]\w*))"
 )
@@ -267,7 +300,7 @@ def compose() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def containers(compose: dict[str, Any]) -> dict[str, tuple[str, str]]:
     """Each compose service: (kind, what) with kind `app` (what: gateway or a service), `migrate` or `infra`
-    (what: kafka, postgres, redis)."""
+    (what: kafka, postgres, redis, mail, or push: a sink of SINKS run from the app image)."""
     out, problems = {}, []
     for name, spec in compose["services"].items():
         build = spec.get("build")
@@ -285,14 +318,29 @@ def containers(compose: dict[str, Any]) -> dict[str, tuple[str, str]]:
                     out[name] = ("app", app)
             elif spec.get("command") == ["python", "-m", "deploy.migrate"]:
                 out[name] = ("migrate", "migrate")
+            elif (sink := _sink_module(spec.get("command"))) in SINKS:
+                out[name] = ("infra", SINKS[sink])
             else:
-                problems.append(f"{name}: the app image running {spec.get('command')!r}, neither uvicorn nor migrate")
+                problems.append(f"{name}: the app image running {spec.get('command')!r}, neither uvicorn, migrate "
+                                f"nor a sink of {sorted(SINKS)}")
         elif image in INFRA_IMAGES:
             out[name] = ("infra", INFRA_IMAGES[image])
         else:
             problems.append(f"{name}: image {spec.get('image')!r} is none of {sorted(INFRA_IMAGES)}")
     assert_no_problems(problems, "docker-compose.yml has containers the code does not know")
     return out
+
+
+def _sink_module(command: Any) -> str | None:
+    args = list(command or []) if not isinstance(command, str) else command.split()
+    return args[2] if args[:2] == ["python", "-m"] and len(args) > 2 else None
+
+
+def names_container(values: Any, container: str) -> bool:
+    """Whether one of the setting values names the container as a host: `host:port` in a URL or a list of servers,
+    or the value is the host alone (NOTIFICATIONS_SMTP_HOST, whose port is another setting)."""
+    pattern = re.compile(rf"(?:^|[\s/@,]){re.escape(container)}(?::\d+)?(?:$|[\s/,?])")
+    return any(pattern.search(str(v).strip()) for v in values)
 
 
 def _apps(containers: dict[str, tuple[str, str]]) -> dict[str, str]:
@@ -319,7 +367,7 @@ def _migrate(containers: dict[str, tuple[str, str]]) -> str:
     return names[0]
 
 
-def test_compose_runs_the_four_services_the_gateway_and_their_infrastructure(
+def test_compose_runs_the_five_services_the_gateway_and_their_infrastructure(
     compose: dict[str, Any], containers: dict[str, tuple[str, str]]
 ) -> None:
     apps = [what for kind, what in containers.values() if kind == "app"]
@@ -420,6 +468,8 @@ def test_compose_settings_load_in_production_with_every_secret(
     raw = compose_environment(spec)
     problems = []
     for secret in sorted(secrets(cls)):
+        if secret in COMPOSE_OPTIONAL_SECRETS and secret not in raw:
+            continue
         hows = interpolate(raw[secret])[1] if secret in raw else {}
         if not hows or set(hows.values()) != {"required"}:
             given = f"not {raw[secret]!r}" if secret in raw else "it is missing"
@@ -485,22 +535,47 @@ def test_compose_healthchecks_and_start_order(compose: dict[str, Any], container
             problems.append(f"{name}: must depend on {migrate} with condition service_completed_successfully")
         # Every piece of infrastructure (and, for the gateway, every service) the container's settings point at
         # must be up and healthy before it starts.
-        values = " ".join(map(str, _compose_env(services[name]).values()))
+        values = _compose_env(services[name]).values()
         for dep in (*infra.values(), *(_apps(containers).values() if what == "gateway" else ())):
-            if dep != name and re.search(rf"(?:^|[\s/@,]){re.escape(dep)}:\d+", values) \
-                    and deps.get(dep) != "service_healthy":
+            if dep != name and names_container(values, dep) and deps.get(dep) != "service_healthy":
                 problems.append(f"{name}: its settings name {dep}, so it must depend on {dep} being service_healthy")
     assert_no_problems(problems, "docker-compose.yml's health checks and start order")
 
 
 def test_compose_infrastructure_is_used(compose: dict[str, Any], containers: dict[str, tuple[str, str]]) -> None:
-    values = " ".join(str(v) for name, (kind, _) in containers.items() if kind != "infra"
-                      for v in _compose_env(compose["services"][name]).values())
-    hints = {"kafka": "KAFKA_BOOTSTRAP_SERVERS", "postgres": "the *_DATABASE_URL", "redis": "the gateway's REDIS_URL"}
+    values = [v for name, (kind, _) in containers.items() if kind != "infra"
+              for v in _compose_env(compose["services"][name]).values()]
+    hints = {"kafka": "KAFKA_BOOTSTRAP_SERVERS", "postgres": "the *_DATABASE_URL", "redis": "the gateway's REDIS_URL",
+             "mail": "NOTIFICATIONS_SMTP_HOST", "push": "NOTIFICATIONS_FCM_URL"}
     problems = [f"{name} ({what}) runs, but no app container's settings name it ({hints[what]})"
-                for what, name in _infra(containers).items()
-                if not re.search(rf"(?:^|[\s/@,]){re.escape(name)}:\d+", values)]
+                for what, name in _infra(containers).items() if not names_container(values, name)]
     assert_no_problems(problems, "docker-compose.yml")
+
+
+def test_compose_sinks_run_from_the_app_image_need_only_its_dependencies(
+    compose: dict[str, Any], containers: dict[str, tuple[str, str]]
+) -> None:
+    """The image has requirements/runtime.lock only: a sink importing a development dependency (deploy/mail_sink.py
+    needs aiosmtpd) would fail at start; a mail catcher image serves instead."""
+    runtime = {re.sub(r"[-_.]+", "-", m.lower())
+               for m in re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==", RUNTIME_LOCK.read_text(), re.MULTILINE)}
+    first_party = {"deploy", "gateway", "services", "shared"}
+    problems = []
+    for name, (kind, _) in containers.items():
+        module = _sink_module(compose["services"][name].get("command")) if kind == "infra" else None
+        if module is None:
+            continue
+        spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None, f"{name}: no module {module}"
+        tree = ast.parse(Path(spec.origin).read_text())
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+        third_party = imported - set(sys.stdlib_module_names) - first_party - {"__future__"}
+        problems += [f"{name}: {module} imports {m}, which requirements/runtime.lock does not install"
+                     for m in sorted(third_party) if re.sub(r"[-_.]+", "-", m.lower()) not in runtime]
+    assert_no_problems(problems, "docker-compose.yml's sinks")
 
 
 # --- deploy/k8s -------------------------------------------------------------------------------------------
@@ -610,7 +685,7 @@ def test_kustomization_lists_every_manifest() -> None:
     assert_no_problems(problems, "deploy/k8s/kustomization.yaml")
 
 
-def test_k8s_deployments_are_the_four_services_and_the_gateway(k8s: dict[str, Any]) -> None:
+def test_k8s_deployments_are_the_five_services_and_the_gateway(k8s: dict[str, Any]) -> None:
     deployments = set(k8s.get("Deployment", {}))
     problems = [f"Deployment {d} is none of {list(APPS)}" for d in sorted(deployments - set(APPS))]
     problems += [f"no Deployment for {a}" for a in APPS if a not in deployments]
@@ -849,3 +924,142 @@ def test_k8s_services_take_traffic_from_the_gateway_only_and_metrics_from_the_mo
         selected = [p for p in (services, gateway)
                     if p["spec"]["podSelector"]["matchLabels"].items() <= labels.items()]
         assert len(selected) == 1, f"{app} is under {len(selected)} of the network policies"
+
+
+# --- Kafka ACLs (deploy/k8s/kafka-users.yaml) ---------------------------------------------------------------
+
+TOPIC_OPERATIONS = ("Read", "Write", "Create", "Delete", "Alter", "Describe", "AlterConfigs", "DescribeConfigs")
+SEES_ONLY = {"Describe", "DescribeConfigs"}  # a topic's name, partitions and settings, none of its records
+
+
+def _k8s_topics(k8s: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {(doc["spec"].get("topicName") or name): doc for name, doc in k8s.get("KafkaTopic", {}).items()}
+
+
+def _acl_operations(acl: dict[str, Any]) -> set[str]:
+    """An ACL rule's operations (Strimzi's `operations`, or the older single `operation`); `All` stays `All`."""
+    return set(acl.get("operations") or ()) | ({acl["operation"]} if acl.get("operation") else set())
+
+
+def _acl_matches(acl: dict[str, Any], resource_type: str, name: str) -> bool:
+    resource = acl.get("resource") or {}
+    if resource.get("type") != resource_type:
+        return False
+    pattern, acl_name = resource.get("patternType", "literal"), resource.get("name", "*")
+    if pattern == "prefix":
+        return name.startswith(acl_name)
+    return acl_name in ("*", name)
+
+
+def may(user: dict[str, Any], operation: str, resource_type: str, name: str) -> bool:
+    """Whether a KafkaUser's ACLs let it do `operation` on the named resource, as Kafka decides: a rule allows it
+    (by name, prefix or `*`; `All` is every operation; Read, Write, Delete and Alter imply Describe) and none
+    denies it."""
+    acls = ((user.get("spec") or {}).get("authorization") or {}).get("acls") or []
+    granting = {operation, "All"} | ({"Read", "Write", "Delete", "Alter"} if operation == "Describe" else set())
+    allowed = any(granting & _acl_operations(a) for a in acls
+                  if a.get("type", "allow") == "allow" and _acl_matches(a, resource_type, name))
+    denied = any({operation, "All"} & _acl_operations(a) for a in acls
+                 if a.get("type") == "deny" and _acl_matches(a, resource_type, name))
+    return allowed and not denied
+
+
+def kafka_users(k8s: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The KafkaUsers by name (the principal `User:<name>`), and what would keep their ACLs from applying."""
+    clusters = {(doc["metadata"].get("labels") or {}).get("strimzi.io/cluster") for doc in _k8s_topics(k8s).values()}
+    users, problems = {}, []
+    for name, doc in k8s.get("KafkaUser", {}).items():
+        spec = doc.get("spec") or {}
+        if doc["apiVersion"] != "kafka.strimzi.io/v1beta2":
+            problems.append(f"KafkaUser {name}: apiVersion {doc['apiVersion']}, expected kafka.strimzi.io/v1beta2")
+        if (spec.get("authentication") or {}).get("type") not in ("scram-sha-512", "tls"):
+            problems.append(f"KafkaUser {name}: authentication {spec.get('authentication')}: without scram-sha-512 "
+                            "or tls no client can be this principal")
+        if (spec.get("authorization") or {}).get("type") != "simple":
+            problems.append(f"KafkaUser {name}: authorization {spec.get('authorization')}, expected type simple")
+        cluster = (doc["metadata"].get("labels") or {}).get("strimzi.io/cluster")
+        if {cluster} != clusters:
+            problems.append(f"KafkaUser {name}: strimzi.io/cluster {cluster!r}, the topics' cluster is "
+                            f"{sorted(map(str, clusters))}: its User Operator would not see it")
+        users[name] = doc
+    return users, problems
+
+
+def test_only_the_notifications_service_may_read_the_private_notification_topics(k8s: dict[str, Any]) -> None:
+    """partnerships.notifications, training.notifications and outreach.notifications carry people's names, email
+    addresses, phone numbers and check-in codes: the notifications service alone may read each, the service it is
+    named after alone may write it, and Kafka keeps it 7 days at most (never compacted). Their DLQs carry the same
+    data: the notifications service alone may write (and read) them, kept as briefly. Describe is anyone's (a
+    topic's name and settings, none of its records)."""
+    assert NOTIFICATIONS in SERVICES and PRIVATE_TOPICS, "no consumer reads a <service>.notifications topic"
+    users, problems = kafka_users(k8s)
+    topics = _k8s_topics(k8s)
+    problems += [f"services/{s}'s consumer reads {t}: only {NOTIFICATIONS} may" for s, read in sorted(CONSUMED.items())
+                 if s != NOTIFICATIONS for t in sorted(read & PRIVATE_TOPICS.keys())]
+    for topic, owner in sorted(PRIVATE_TOPICS.items()):
+        rules = ((topic, {(NOTIFICATIONS, "Read"), (owner, "Write")}, set(),
+                  f"only {NOTIFICATIONS} may read it, only {owner} write it"),
+                 (dlq_topic(topic), {(NOTIFICATIONS, "Write")}, {(NOTIFICATIONS, "Read")},
+                  f"only {NOTIFICATIONS} may use it"))
+        for name, required, allowed, rule in rules:
+            granted = {(user, op) for user, doc in users.items() for op in TOPIC_OPERATIONS
+                       if op not in SEES_ONLY and may(doc, op, "topic", name)}
+            problems += [f"{name}: KafkaUser {user} may not {op} it, and must"
+                         for user, op in sorted(required - granted)]
+            problems += [f"{name}: KafkaUser {user} may {op} it; {rule}"
+                         for user, op in sorted(granted - required - allowed)]
+            doc = topics.get(name)
+            if doc is None:
+                problems.append(f"{name}: no KafkaTopic in topics.yaml")
+                continue
+            config = doc["spec"].get("config") or {}
+            retention = int(config.get("retention.ms", 0))
+            if not 0 < retention <= PRIVATE_RETENTION_MS:
+                problems.append(f"{name}: retention.ms {config.get('retention.ms')!r}: contact data is kept 7 days "
+                                f"at most ({PRIVATE_RETENTION_MS}), set on the topic (not the cluster's default)")
+            if config.get("cleanup.policy") != "delete":
+                problems.append(f"{name}: cleanup.policy {config.get('cleanup.policy')!r}, expected delete on the "
+                                "topic: compacted, the last record of each key would be kept for good")
+    assert_no_problems(problems, "the private notification topics are open to more than they should be")
+
+
+def kafka_rights(service: str) -> set[tuple[str, str, str]]:
+    """What `service` does on Kafka, as (resource type, name, operation): its relay writes its events and its
+    private topic, its consumer reads its handlers' topics in the group named after the service
+    (shared/events/consumer.py) and writes their DLQs."""
+    writes = {EVENTS_TOPICS[service], *(t for t, owner in PRIVATE_TOPICS.items() if owner == service)}
+    rights = {("topic", t, "Write") for t in writes}
+    rights |= {("topic", t, "Read") for t in CONSUMED[service]}
+    rights |= {("topic", dlq_topic(t), "Write") for t in CONSUMED[service]}
+    if CONSUMED[service]:
+        rights.add(("group", service, "Read"))
+    return rights
+
+
+def test_k8s_kafka_users_have_the_rights_their_service_uses_and_no_more(k8s: dict[str, Any]) -> None:
+    """Kafka denies what no ACL allows: a right missing here stops a service once authorization is on, one too
+    many lets it read what it should not. Rules name each topic and group (a prefix or `*` would take in the
+    private topics) and each operation (not All)."""
+    users, problems = kafka_users(k8s)
+    problems += [f"KafkaUser {u} is none of the services {list(SERVICES)}" for u in sorted(set(users) - set(SERVICES))]
+    for service in SERVICES:
+        user = users.get(service)
+        if user is None:
+            problems.append(f"no KafkaUser {service}: with authorization on, {service} could do nothing on Kafka")
+            continue
+        granted = set()
+        for acl in ((user.get("spec") or {}).get("authorization") or {}).get("acls") or []:
+            resource, ops = acl.get("resource") or {}, _acl_operations(acl)
+            if acl.get("type", "allow") != "allow":
+                continue
+            if resource.get("patternType", "literal") != "literal" or resource.get("name", "*") == "*":
+                problems.append(f"KafkaUser {service}: a rule on {resource}: name each topic and group")
+            if "All" in ops:
+                problems.append(f"KafkaUser {service}: All on {resource.get('name')}: name the operations")
+            granted |= {(resource.get("type"), resource.get("name"), op) for op in ops - {"All"}}
+        needed = kafka_rights(service)
+        problems += [f"KafkaUser {service} may not {op} {kind} {name}, which {service} does"
+                     for kind, name, op in sorted(needed - granted)]
+        problems += [f"KafkaUser {service} may {op} {kind} {name}, which {service} does not"
+                     for kind, name, op in sorted(granted - needed) if op not in SEES_ONLY]
+    assert_no_problems(problems, "deploy/k8s/kafka-users.yaml differs from what the services do on Kafka")
