@@ -403,6 +403,13 @@ def test_a_refused_address_fails_at_once_and_a_busy_server_is_retried_then_given
     [entry] = wait_until(lambda: [m for m in log_of(coordinator, subject=busy["id"]) if m["status"] == "failed"],
                          60, what="the busy address given up")
     assert entry["attempts"] > 2 and "451" in entry["last_error"]
+    # Staff see the same in the metrics: sent, failed and pending, by channel.
+    metrics = httpx.get(stack.metrics_url("notifications"), timeout=5).text
+    figures = {line.split(" ")[0]: float(line.split(" ")[1]) for line in metrics.splitlines()
+               if line.startswith("notifications_") and not line.startswith("#")}
+    assert figures['notifications_failed_total{channel="email"}'] >= 2
+    assert 'notifications_sent_total{channel="push"}' in figures
+    assert 'notifications_pending{channel="push"}' in figures and 'notifications_pending{channel="email"}' in figures
 
 
 # --- training and partnerships ----------------------------------------------------------------------------------
