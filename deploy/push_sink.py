@@ -5,6 +5,9 @@ message as a JSON file (`var/push/*.json`), logging one line per message.
     python -m deploy.push_sink [--host 127.0.0.1] [--port 1026] [--dir var/push]
 
 A token that starts with `gone-` is answered 404 `UNREGISTERED`, as FCM answers for an app that was uninstalled.
+It also stands in for Google's OAuth 2.0 token endpoint (`POST /token`, the JWT-bearer grant of RFC 7523 that a
+service account's key file names as its `token_uri`), so the path from a key file to a bearer token runs too: each
+push's file records the `Authorization` it came with.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ def make_app(folder: Path) -> web.Application:
                 {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "UNREGISTERED"}]}},
                 status=404)
         n = next(counter)
+        body["authorization"] = request.headers.get("Authorization")
         name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{n:06d}.json"
         tmp = folder / f".{name}.tmp"
         tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1))
@@ -43,8 +47,16 @@ def make_app(folder: Path) -> web.Application:
         log.info("push to …%s: %s", token[-8:], body["message"].get("notification", {}).get("title", ""))
         return web.json_response({"name": f"projects/{request.match_info['project']}/messages/{n}"})
 
+    async def token(request: web.Request) -> web.Response:
+        form = await request.post()
+        if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" or not form.get("assertion"):
+            return web.json_response({"error": "invalid_grant"}, status=400)
+        return web.json_response({"access_token": f"sink-access-token-{next(counter)}", "expires_in": 3600,
+                                  "token_type": "Bearer"})
+
     app = web.Application()
     app.router.add_post("/v1/projects/{project}/messages:send", send)
+    app.router.add_post("/token", token)
     return app
 
 

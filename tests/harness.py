@@ -97,6 +97,23 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: fl
     raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}; last error: {last_error!r}")
 
 
+def fcm_service_account(workdir: Path, push_port: int) -> Path:
+    """A Firebase service account's key file, as Firebase gives one, with a fresh RSA key and its token endpoint at
+    the stack's FCM sink: the notifications service mints its bearer tokens from it through google-auth."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    path = workdir / "fcm-service-account.json"
+    path.write_text(json.dumps({
+        "type": "service_account", "project_id": "panda-coop-test", "private_key_id": uuid.uuid4().hex,
+        "private_key": pem, "client_email": "notifications@panda-coop-test.iam.gserviceaccount.com",
+        "client_id": "1", "token_uri": f"http://127.0.0.1:{push_port}/token"}))
+    return path
+
+
 # --- databases ---------------------------------------------------------------------------------------------
 
 
@@ -298,6 +315,7 @@ class Stack:
             # which keep each message as a file under workdir/mail and workdir/push.
             "NOTIFICATIONS_SMTP_PORT": str(self.mail_port),
             "NOTIFICATIONS_FCM_URL": f"http://127.0.0.1:{self.push_port}",
+            "NOTIFICATIONS_FCM_CREDENTIALS_FILE": str(fcm_service_account(workdir, self.push_port)),
             "NOTIFICATIONS_UNSUBSCRIBE_SECRET": UNSUBSCRIBE_SECRET,
             "NOTIFICATIONS_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.ports['gateway']}",
             "GATEWAY_PORT": str(self.ports["gateway"]),

@@ -308,11 +308,14 @@ def test_a_members_registered_device_receives_the_push(stack, keys, coordinator)
 
         event = scheduled_event(coordinator)
         registration = register(member, event, address("member"))
-        push = wait_until(lambda: [p for p in stack.pushes() if p["message"]["token"] == token], 30,
-                          what="the push at the FCM sink")[0]["message"]
+        received = wait_until(lambda: [p for p in stack.pushes() if p["message"]["token"] == token], 30,
+                              what="the push at the FCM sink")[0]
+        push = received["message"]
         assert push["notification"]["title"] == "Registration confirmed: Panda classroom"
         assert registration["check_in_code"] in push["notification"]["body"]
         assert push["data"]["registration_id"] == registration["id"]
+        # Authorized with the token google-auth minted from the service account's key file.
+        assert received["authorization"].startswith("Bearer sink-access-token-")
 
         assert member.delete(f"{NOTIFY}/devices/{device['id']}").status_code == 204
         later = register(member, event, address("member"))

@@ -21,9 +21,12 @@ class NotificationsSettings(ServiceSettings):
     smtp_timeout_seconds: float = Field(10.0, gt=0)
     mail_from: str = "Panda Base International Cooperation <no-reply@panda-coop.example>"
     # Push through Firebase Cloud Messaging's HTTP v1 API: POST {fcm_url}/v1/projects/{fcm_project}/messages:send,
-    # with an OAuth 2.0 access token (`fcm_access_token`; none for the local sink of dev and tests).
+    # with an OAuth 2.0 access token: minted from a service account's key file (`fcm_credentials_file`, the
+    # JSON Firebase gives; google-auth refreshes the token before it expires), or given outright
+    # (`fcm_access_token`, for a token some other tool keeps fresh). Neither: no Authorization, for the local sink.
     fcm_url: str = "http://127.0.0.1:1026"
     fcm_project: str = "panda-coop-dev"
+    fcm_credentials_file: str | None = None
     fcm_access_token: SecretStr | None = None
     fcm_timeout_seconds: float = Field(5.0, gt=0)
     # Where the links in messages point (unsubscribe, certificate verification): the gateway as people reach it.

@@ -4,6 +4,7 @@ In dev and the tests the URL is a local sink that answers as FCM does."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -15,13 +16,43 @@ from services.notifications.settings import NotificationsSettings
 _GONE = {"UNREGISTERED", "INVALID_ARGUMENT", "SENDER_ID_MISMATCH"}
 
 
-async def send_push(settings: NotificationsSettings, client: httpx.AsyncClient, token: str, title: str, body: str,
-                    data: dict[str, str]) -> None:
+SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
+
+
+class AccessToken:
+    """The OAuth 2.0 bearer token FCM wants: from a service account's key file through google-auth (refreshed, in
+    a thread, when it is about to expire: google-auth's transport is synchronous), or the one given outright."""
+
+    def __init__(self, settings: NotificationsSettings) -> None:
+        self.fixed = settings.fcm_access_token.get_secret_value() if settings.fcm_access_token else None
+        self.credentials = None
+        if settings.fcm_credentials_file:
+            from google.oauth2 import service_account
+
+            self.credentials = service_account.Credentials.from_service_account_file(
+                settings.fcm_credentials_file, scopes=[SCOPE])
+        self._refreshing = asyncio.Lock()
+
+    async def header(self) -> dict[str, str]:
+        if self.credentials is None:
+            return {"Authorization": f"Bearer {self.fixed}"} if self.fixed else {}
+        async with self._refreshing:
+            if not self.credentials.valid:  # none yet, or expiring within google-auth's margin
+                from google.auth.transport.requests import Request
+
+                try:
+                    await asyncio.to_thread(self.credentials.refresh, Request())
+                except Exception as exc:  # the token endpoint away: worth trying again later
+                    raise SendFailed(f"no FCM access token: {exc!r}") from exc
+        return {"Authorization": f"Bearer {self.credentials.token}"}
+
+
+async def send_push(settings: NotificationsSettings, client: httpx.AsyncClient, access: AccessToken, token: str,
+                    title: str, body: str, data: dict[str, str]) -> None:
     """Raises SendFailed: permanent when FCM says the token is gone (404, or 400 with such an error code), else
     (429, 5xx, no answer) worth trying again."""
     url = f"{settings.fcm_url.rstrip('/')}/v1/projects/{settings.fcm_project}/messages:send"
-    headers = {"Authorization": f"Bearer {settings.fcm_access_token.get_secret_value()}"} \
-        if settings.fcm_access_token else {}
+    headers = await access.header()
     payload: dict[str, Any] = {"message": {"token": token, "notification": {"title": title, "body": body},
                                            "data": data}}
     try:

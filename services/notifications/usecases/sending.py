@@ -21,7 +21,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy import func, or_, select, update
 
 from services.notifications.channels import SendFailed
-from services.notifications.channels.fcm import send_push
+from services.notifications.channels.fcm import AccessToken, send_push
 from services.notifications.channels.smtp import send_email
 from services.notifications.db.models import messages
 from services.notifications.domain.message import Channel, Message, MessageStatus
@@ -62,6 +62,7 @@ class Sender:
         self.settings = settings
         self.db = db
         self.http = httpx.AsyncClient()
+        self.fcm_access = AccessToken(settings)
         self._slots = asyncio.Semaphore(settings.send_concurrency)
         for channel in Channel:  # every series from the start, at 0: a dashboard sees "none failed", not nothing
             for metric in (SENT, FAILED, RETRIED, PENDING):
@@ -154,7 +155,8 @@ class Sender:
         else:
             data = {k: str(v) for k, v in message.context.items() if k.endswith("_id")}
             data["message"] = message.template
-            await send_push(self.settings, self.http, message.address, rendered.subject, rendered.push, data)
+            await send_push(self.settings, self.http, self.fcm_access, message.address, rendered.subject,
+                            rendered.push, data)
 
     async def refresh_pending(self) -> None:
         m = messages
