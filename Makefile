@@ -30,7 +30,7 @@ $(CLIENTGEN): tools/openapi-python-client/requirements.lock
 
 install: $(STAMP) $(SPECTRAL) $(CLIENTGEN)
 
-run: $(STAMP)  ## start broker, the four services and the gateway (Ctrl-C stops them all)
+run: $(STAMP)  ## start broker, mail and push sinks, the five services and the gateway (Ctrl-C stops them all)
 	$(PY) -m deploy.local
 
 demo: $(STAMP)  ## load the demo dataset through the gateway that `make run` serves (DEMO_ARGS="--scale 0.2 ...")
