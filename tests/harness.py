@@ -34,6 +34,8 @@ from shared.http_server import HTTP_PROTOCOL
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("partnerships", "training", "outreach", "publications", "notifications")
 DATABASES = ("gateway", *SERVICES)
+# The services that keep a local copy of the partners (`/api/v1/<service>/partners/{id}`).
+PARTNER_COPIES = ("training", "outreach", "publications")
 
 INTERNAL_SECRET = "test-internal-secret-" + uuid.uuid4().hex
 JWT_SECRET = "test-jwt-secret-" + uuid.uuid4().hex

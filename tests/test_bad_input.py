@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.harness import SERVICES, Stack, problem_of
+from tests.harness import PARTNER_COPIES, SERVICES, Stack, problem_of
 
 PARTNERS = "/api/v1/partnerships/partners"
 BIG = "x" * 100_000  # 100 kB
@@ -355,10 +355,6 @@ def test_an_unknown_valid_id_is_404(coordinator):
     assert_refused(coordinator.get(url), 404)
     assert_refused(coordinator.patch(url, json={"city": "Graz"}), 404)
     assert_refused(coordinator.patch(url, json={"city": "Graz"}, headers={"If-Match": '"1"'}), 404)
-
-
-# The services that keep a local copy of the partners (`/api/v1/<service>/partners/{id}`).
-PARTNER_COPIES = ("training", "outreach", "publications")
 
 
 @pytest.mark.parametrize("service", PARTNER_COPIES)

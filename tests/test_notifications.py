@@ -188,10 +188,12 @@ def test_a_promotion_reaches_each_party_once_when_notifications_is_killed_and_it
         stack.restart("notifications")
     finally:
         stack.processes["mail-sink"].start()
+    # Two members of the consumer group died without leaving it: the broker gives their partitions to the new
+    # process once their sessions time out (10 s each), so the first promotion may take that long.
     for w in waiting:
-        wait_mails(stack, w["email"], subject_starts="You have your places")
+        wait_mails(stack, w["email"], subject_starts="You have your places", timeout=90)
     wait_until(lambda: all(m["status"] == "sent" for m in log_of(coordinator, channel="email")
-                           if m["subject"] in ours), 30, what="every message to these parties sent")
+                           if m["subject"] in ours), 60, what="every message to these parties sent")
     for w in waiting:
         assert len(mails_to(stack, w["email"], "You have your places")) == 1, w["email"]
         assert len(mails_to(stack, w["email"], "On the waitlist")) == 1, w["email"]
@@ -260,7 +262,7 @@ def test_an_unsubscribe_link_stops_its_category_and_no_other(stack, coordinator,
                        headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status_code == 200 and "no more messages" in r.text
     assert anonymous.post(link).status_code == 200, "the same link twice changes nothing"
-    assert problem_of(anonymous.post(link.replace("token=", "token=x")))["status"] == 422
+    assert problem_of(anonymous.post(link.replace("token=", "token=x")))["status"] == 404, "no such link"
 
     other = scheduled_event(coordinator, capacity=1)
     register(coordinator, other, address("first"))

@@ -169,6 +169,10 @@ def describe_http(doc: dict[str, Any], own_paths: set[str]) -> dict[str, Any]:
                     responses.setdefault(status, _problem(status))
             if "422" in responses:  # FastAPI's own 422 names its HTTPValidationError: ours answers a Problem
                 responses["422"] = _problem("422")
+            for status, response in responses.items():  # a problem a route declares itself, in words only
+                if status[0] == "4" and "content" not in response and status in _STATUS_TEXT:
+                    responses[status] = {**_problem(status), "description": response.get("description")
+                                         or _STATUS_TEXT[status]}
             for status, response in responses.items():
                 if not status.startswith("2"):
                     continue

@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool, model_validator
 
 from services.notifications.domain.message import Channel
 from services.notifications.usecases import people
@@ -54,7 +54,8 @@ class DeviceList(BaseModel):
     items: list[DeviceOut]
 
 
-@router.post("/devices", status_code=201, response_model=DeviceOut)
+@router.post("/devices", status_code=201, response_model=DeviceOut, responses={
+    200: {"model": DeviceOut, "description": "The token was registered before: the same device (now yours)"}})
 async def register_device(body: DeviceIn, caller: SignedInDep, uow: UnitOfWorkDep, clock: ClockDep,
                           response: Response) -> DeviceOut:
     """Your device, for push: the messages you would get by email also arrive there. The same token again is the
@@ -85,7 +86,7 @@ class PreferenceItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
     category: Category = Field(description="; ".join(f"`{k}`: {v}" for k, v in CATEGORIES.items()))
     channel: Channel
-    enabled: bool
+    enabled: StrictBool
 
 
 class Preferences(BaseModel):
@@ -127,7 +128,9 @@ def _page(title: str, body: str) -> HTMLResponse:
                         "</body></html>")
 
 
-HTML_PAGE = {200: {"content": {"text/html": {"schema": {"type": "string"}}}}}
+HTML_PAGE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/html": {"schema": {"type": "string"}}}},
+    404: {"description": "No such unsubscribe link: not one of ours, or cut short"}}
 
 
 @router.get("/unsubscribe", response_class=HTMLResponse, responses=HTML_PAGE)

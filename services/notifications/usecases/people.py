@@ -106,10 +106,11 @@ async def set_preferences(uow: UnitOfWork, caller: Caller, chosen: list[Preferen
 
 
 def unsubscribe_category(secret: str, token: str) -> str:
-    """The category a link's token unsubscribes from. Raises RuleViolated for a token this service did not sign."""
+    """The category a link's token unsubscribes from. Raises NotFound for a token this service did not sign: there
+    is no such link (or it was cut short)."""
     found = read_unsubscribe_token(secret, token)
     if found is None or found[1] not in CATEGORIES:
-        raise RuleViolated("this unsubscribe link is not one of ours (or was cut short)", ("query", "token"))
+        raise NotFound("no such unsubscribe link: it is not one of ours, or was cut short")
     return found[1]
 
 

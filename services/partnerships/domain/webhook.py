@@ -24,17 +24,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from shared.contracts import outreach, partnerships, publications, training  # noqa: F401 (defines every type)
+from shared.contracts.catalog import TOPICS, event_classes
 from shared.domain import Aggregate, RuleViolated
-from shared.events.envelope import PublishedEvent, event_types
 from shared.ids import new_id
 
 # An event type (`training.enrollment.completed`), a prefix of types (`training.*`, `training.enrollment.*`), or
 # every event that concerns the partner (`*`).
 EVENT_TYPE_PATTERN = r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$"
 _EVENT_TYPE = re.compile(EVENT_TYPE_PATTERN)
-# Every type the suite publishes (the four topics' contracts, imported above): what a subscription may name.
-PUBLISHED_TYPES = frozenset(event_types(PublishedEvent))
+# Every type the suite publishes on its public topics (the contracts of `<service>.events`, as the catalog lists
+# them): what a subscription may name. The private notification requests are not among them.
+PUBLISHED_TYPES = frozenset(c.event_type for topic in TOPICS for c in event_classes(topic))
 
 # The setting that names the hosts deliveries may go to although they are not public (said in refusals).
 ALLOWLIST_SETTING = "PARTNERSHIPS_WEBHOOK_ALLOWED_HOSTS"
