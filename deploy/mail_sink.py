@@ -61,6 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     args.dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's own line per SMTP command: noise here
     controller = Controller(KeepAsFiles(args.dir), hostname=args.host, port=args.port,
                             decode_data=False, enable_SMTPUTF8=True)
     controller.start()

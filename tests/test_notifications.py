@@ -252,6 +252,8 @@ def test_an_unsubscribe_link_stops_its_category_and_no_other(stack, coordinator,
     register(coordinator, full, to)
     [mail] = wait_mails(stack, to, subject_starts="On the waitlist")
     link = str(mail["List-Unsubscribe"]).strip("<>")
+    # As sent: one `<URL>` on one line, which a mail client reads as the link (not folded into encoded-words).
+    assert any(f"List-Unsubscribe: <{link}>\r\n".encode() in p.read_bytes() for p in stack.mail_dir.glob("*.eml"))
     assert link.startswith(stack.gateway_url + NOTIFY + "/unsubscribe?token=")
     assert link in mail.get_body(("plain",)).get_content()
 

@@ -16,6 +16,7 @@ from services.notifications.domain.message import Channel
 from services.notifications.usecases import people
 from shared.auth import Caller, GuardedRoute, SignedInDep, requires
 from shared.contracts.notifications import CATEGORIES
+from shared.pagination import Page
 from shared.roles import Role
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep, runtime_of
 from shared.validation import Phone
@@ -50,10 +51,6 @@ class DeviceOut(BaseModel):
                    created_at=row["created_at"])
 
 
-class DeviceList(BaseModel):
-    items: list[DeviceOut]
-
-
 @router.post("/devices", status_code=201, response_model=DeviceOut, responses={
     200: {"model": DeviceOut, "description": "The token was registered before: the same device (now yours)"}})
 async def register_device(body: DeviceIn, caller: SignedInDep, uow: UnitOfWorkDep, clock: ClockDep,
@@ -66,10 +63,10 @@ async def register_device(body: DeviceIn, caller: SignedInDep, uow: UnitOfWorkDe
     return DeviceOut.of(row)
 
 
-@router.get("/devices", response_model=DeviceList)
-async def list_devices(caller: SignedInDep, session: ReadSessionDep) -> DeviceList:
-    """Your registered devices."""
-    return DeviceList(items=[DeviceOut.of(row) for row in await people.list_devices(session, caller)])
+@router.get("/devices", response_model=Page[DeviceOut])
+async def list_devices(caller: SignedInDep, session: ReadSessionDep) -> Page[DeviceOut]:
+    """Your registered devices (a member has at most 20: one page, `next_cursor` null)."""
+    return Page.of((await people.list_devices(session, caller), None), DeviceOut.of)
 
 
 @router.delete("/devices/{device_id}", status_code=204, response_class=Response)

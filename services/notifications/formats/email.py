@@ -10,6 +10,7 @@ of, `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` 
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import io
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -58,9 +59,14 @@ def event_ics(context: dict[str, Any], summary: str, now: dt.datetime) -> bytes:
     return cal.to_ical()
 
 
+# Lines up to RFC 5322's 998 characters: a long `List-Unsubscribe` URL stays one `<URL>` a mail client reads,
+# where the default 78 folds it into RFC 2047 encoded-words that no client takes for a link.
+POLICY = email.policy.SMTP.clone(max_line_length=998)
+
+
 def compose(*, message_id: str, sender: str, to: str, language: str, rendered: Rendered, template: str,
             context: dict[str, Any], unsubscribe_url: str | None, now: dt.datetime, summary: str) -> EmailMessage:
-    mail = EmailMessage()
+    mail = EmailMessage(policy=POLICY)
     mail["From"] = sender
     mail["To"] = to
     mail["Subject"] = rendered.subject
@@ -76,7 +82,7 @@ def compose(*, message_id: str, sender: str, to: str, language: str, rendered: R
     if place:
         html = mail.get_payload()[1]
         html.add_related(qr_png(context["check_in_code"]), "image", "png", cid=f"<{QR_CID}>",
-                         filename="check-in.png")
+                         disposition="inline", filename="check-in.png")
         mail.add_attachment(event_ics(context, summary, now).decode(), subtype="calendar", charset="utf-8",
                             filename="event.ics", params={"method": "PUBLISH"})
     mail["Content-Language"] = language  # last: setting the content moves Content-* headers into the parts
