@@ -354,7 +354,10 @@ def _database_text(stack: Stack) -> str:
         try:
             tables = [r[0] for r in await conn.fetch(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
-            return "\n".join(repr(dict(row)) for t in tables for row in await conn.fetch(f'SELECT * FROM "{t}"'))
+            rows = []
+            for t in tables:
+                rows += [repr(dict(row)) for row in await conn.fetch(f'SELECT * FROM "{t}"')]
+            return "\n".join(rows)
         finally:
             await conn.close()
 

@@ -15,15 +15,17 @@ from shared.auth import Caller, GuardedRoute, requires
 from shared.pagination import Page, PageQuery
 from shared.roles import Role
 from shared.service import ReadSessionDep
+from shared.validation import ShortText, Text
 
 router = APIRouter(route_class=GuardedRoute, tags=["notifications"])
 CoordinatorDep = Annotated[Caller, requires(Role.coordinator)]
 
 
 class NotificationLogQuery(PageQuery):
-    subject: str | None = Field(None, max_length=200, description="What the fact is about: a registration's id")
-    fact_id: str | None = Field(None, max_length=300, description="The fact: `outreach.registration_confirmed:<id>`")
-    recipient: str | None = Field(None, max_length=500, description="An email address or a device token")
+    subject: ShortText | None = Field(None, description="What the fact is about: a registration's id")
+    fact_id: Text(300) | None = Field(  # type: ignore[valid-type]
+        None, description="The fact: `outreach.registration_confirmed:<id>`")
+    recipient: Text(500) | None = Field(None, description="An email address or a device token")  # type: ignore[valid-type]
     channel: Channel | None = None
     status: MessageStatus | None = None
 

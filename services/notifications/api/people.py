@@ -19,7 +19,7 @@ from shared.contracts.notifications import CATEGORIES
 from shared.pagination import Page
 from shared.roles import Role
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep, runtime_of
-from shared.validation import Phone
+from shared.validation import Phone, ShortText, Text
 
 router = APIRouter(route_class=GuardedRoute, tags=["notifications"])
 CoordinatorDep = Annotated[Caller, requires(Role.coordinator)]
@@ -33,9 +33,10 @@ Token = Annotated[str, Query(min_length=10, max_length=500, description="The tok
 class DeviceIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"token": "fcm-registration-token-of-the-app", "platform": "android", "label": "Li Na's phone"}]})
-    token: str = Field(min_length=10, max_length=4096, description="The FCM registration token the app was given")
+    token: Text(4096, min_length=10) = Field(  # type: ignore[valid-type]
+        description="The FCM registration token the app was given")
     platform: Literal["android", "ios", "web"]
-    label: str | None = Field(None, max_length=200)
+    label: ShortText | None = None
 
 
 class DeviceOut(BaseModel):
@@ -159,7 +160,8 @@ class ErasureIn(BaseModel):
                                                                  "minProperties": 1})
     email: EmailStr | None = Field(None, max_length=254)
     phone: Phone | None = None
-    member: str | None = Field(None, min_length=5, max_length=200, description="`key:<id>` or `jwt:<sub>`")
+    member: Text(200, min_length=5) | None = Field(  # type: ignore[valid-type]
+        None, description="`key:<id>` or `jwt:<sub>`")
 
     @model_validator(mode="after")
     def _someone(self) -> ErasureIn:
