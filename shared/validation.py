@@ -24,6 +24,7 @@ from pydantic import (
     ValidationError,
     WithJsonSchema,
 )
+from pydantic_core import PydanticCustomError
 
 from shared.problems import invalid
 
@@ -60,10 +61,30 @@ def _localized(value: dict[str, str]) -> dict[str, str]:
     return normalized
 
 
+def as_sent(max_length: int, pattern: str | None = None) -> BeforeValidator:
+    """Checks a string as the client sent it, before it is stripped: JSON Schema's `maxLength` and `pattern` hold
+    for the raw value, so 5,000 characters that strip to 4,000 are too long for a limit of 4,096 and " x" does not
+    match `^x` (schemathesis sent both). Put it after the `StringConstraints` that strip, so it runs first."""
+    compiled = re.compile(pattern) if pattern else None
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str):
+            if len(value) > max_length:
+                raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
+                                          {"max_length": max_length})
+            if compiled is not None and not compiled.search(value):
+                raise PydanticCustomError("string_pattern_mismatch", "String should match pattern '{pattern}'",
+                                          {"pattern": pattern})
+        return value
+    return BeforeValidator(check)
+
+
 def Text(max_length: int = 500, min_length: int = 1) -> type[str]:
+    """Text as stored: at most `max_length` characters as sent, at least `min_length` once surrounding white space
+    is stripped, without NUL, in Unicode NFC."""
     return Annotated[  # type: ignore[return-value]
         str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_stored_text),
+        AfterValidator(_stored_text), as_sent(max_length),
     ]
 
 
@@ -153,7 +174,7 @@ def _web_url(value: str) -> str:
 
 
 WebUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-                   AfterValidator(_web_url),
+                   AfterValidator(_web_url), as_sent(500),
                    WithJsonSchema({"type": "string", "format": "uri", "minLength": 1, "maxLength": 500})]
 """An http(s) URL of at most 500 characters as sent, kept in pydantic's normal form when that fits in 500."""
 

@@ -305,6 +305,9 @@ def test_a_members_registered_device_receives_the_push(stack, keys, coordinator)
         device = r.json()
         assert device["token_ending"] == token[-8:] and "token" not in device
         assert member.post(f"{NOTIFY}/devices", json={"token": token, "platform": "android"}).status_code == 200
+        # 4,096 characters at most as sent, even when spaces would strip it shorter (schemathesis sent one).
+        padded = {"token": f"fcm-token-{uuid.uuid4().hex}" + " " * 4096, "platform": "ios"}
+        assert problem_of(member.post(f"{NOTIFY}/devices", json=padded))["status"] == 422
         assert device["id"] in [d["id"] for d in member.get(f"{NOTIFY}/devices").json()["items"]]
         with stack.client(keys["analyst"]) as someone_else:
             assert device["id"] not in [d["id"] for d in someone_else.get(f"{NOTIFY}/devices").json()["items"]]

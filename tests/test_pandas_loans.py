@@ -420,6 +420,9 @@ def test_bad_input_is_a_4xx_problem_never_a_5xx(stack: Stack, coordinator, world
         ("POST", PANDAS, panda | {"studbook_number": nul}),
         ("POST", PANDAS, panda | {"studbook_number": big}),
         ("POST", PANDAS, panda | {"studbook_number": "  "}),
+        # The pattern and the limit hold for the number as sent, before its spaces are stripped.
+        ("POST", PANDAS, panda | {"studbook_number": " " + studbook()}),
+        ("POST", PANDAS, panda | {"studbook_number": studbook() + " " * 20}),
         ("POST", PANDAS, panda | {"name": {"en": nul}}),
         ("POST", PANDAS, panda | {"name": {"not a language!": "x"}}),
         ("POST", PANDAS, panda | {"name": {}}),

@@ -401,6 +401,7 @@ def test_two_replicas_send_each_delivery_once_and_each_subject_in_order(stack: S
     "https://user:password@127.0.0.1/hook",  # credentials in the URL
     "ftp://127.0.0.1/hook",
     "not a url",
+    " https://127.0.0.1/hook",  # the pattern holds for the URL as sent, before its spaces are stripped
 ])
 def test_urls_that_are_not_public_https_destinations_are_refused(stack: Stack, coordinator, url):
     pid = new_partner(coordinator, "Webhook Careful Zoo")

@@ -12,11 +12,12 @@ from pydantic import StringConstraints
 from services.partnerships.domain.loan import LoanState
 from services.partnerships.domain.panda import Sex
 from shared.http import Representation
-from shared.validation import Day
+from shared.validation import Day, as_sent
 
+_STUDBOOK_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$"
 StudbookNumber = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$"),
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=_STUDBOOK_NUMBER),
+    as_sent(20, _STUDBOOK_NUMBER),
 ]
 
 
