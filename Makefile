@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run demo test test-postgres migrate lint bench lock clean
+.PHONY: install run demo test test-postgres migrate lint bench lock clean screenshot
 
 SPECTRAL := tools/spectral/node_modules/.installed
 # The client generator has its own venv: it pins httpx and python-dateutil below the project's versions.
@@ -28,7 +28,14 @@ $(CLIENTGEN): tools/openapi-python-client/requirements.lock
 	tools/openapi-python-client/.venv/bin/pip install --quiet -r tools/openapi-python-client/requirements.lock
 	touch $(CLIENTGEN)
 
-install: $(STAMP) $(SPECTRAL) $(CLIENTGEN)
+# Chromium and ChromeDriver from Debian's packages: the dashboard's browser tests and `make screenshot` drive them.
+BROWSER := /usr/bin/chromedriver
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(BROWSER):
+	$(SUDO) apt-get install -y -q chromium chromium-driver \
+	  || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium chromium-driver; }
+
+install: $(STAMP) $(SPECTRAL) $(CLIENTGEN) $(BROWSER)
 
 run: $(STAMP)  ## start broker, mail and push sinks, the five services and the gateway (Ctrl-C stops them all)
 	$(PY) -m deploy.local
@@ -36,11 +43,14 @@ run: $(STAMP)  ## start broker, mail and push sinks, the five services and the g
 demo: $(STAMP)  ## load the demo dataset through the gateway that `make run` serves (DEMO_ARGS="--scale 0.2 ...")
 	$(PY) -m deploy.demo $(DEMO_ARGS)
 
-test: $(STAMP) $(SPECTRAL) $(CLIENTGEN)  ## the whole suite on SQLite (TEST_DATABASE=postgres for PostgreSQL)
+test: $(STAMP) $(SPECTRAL) $(CLIENTGEN) $(BROWSER)  ## the whole suite on SQLite (TEST_DATABASE=postgres for PostgreSQL)
 	$(PY) -m pytest
 
-test-postgres: $(STAMP) $(SPECTRAL) $(CLIENTGEN)
+test-postgres: $(STAMP) $(SPECTRAL) $(CLIENTGEN) $(BROWSER)
 	TEST_DATABASE=postgres $(PY) -m pytest
+
+screenshot: $(STAMP) $(BROWSER)  ## docs/dashboard.png: the dashboard of the suite `make run` serves (after `make demo`)
+	$(PY) -m deploy.screenshot $(SCREENSHOT_ARGS)
 
 migrate: $(STAMP)
 	APP_ENV=$${APP_ENV:-dev} $(PY) -m deploy.migrate

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gateway.answer_headers import AnswerHeadersMiddleware
-from gateway.api import admin_keys, aggregates, docs, problem_pages
+from gateway.api import admin_keys, aggregates, dashboard, docs, problem_pages
 from gateway.db import models as _models  # noqa: F401  (maps the domain classes onto the tables)
 from gateway.deps import gateway_caller
 from gateway.idempotency import IdempotentPosts
@@ -68,6 +68,8 @@ app = FastAPI(
                                                    "issued, listed and revoked by admins."},
         {"name": "aggregates", "description": "Answers made of several services' answers: the dashboard summary "
                                               "and the mobile app's home screen."},
+        {"name": "identity", "description": "Who the credentials sent are (the dashboard asks, to show a partner "
+                                            "its own institution)."},
     ],
     openapi_url=None,
     docs_url=None,
@@ -88,6 +90,9 @@ app.include_router(admin_keys.router, dependencies=[Depends(one_value_each)])
 app.include_router(aggregates.router, dependencies=[Depends(one_value_each)])
 app.include_router(docs.router)
 app.mount(docs.ASSETS_PATH, docs.assets, name="docs-assets")
+app.include_router(dashboard.router, dependencies=[Depends(one_value_each)])
+app.include_router(dashboard.page_router)
+app.mount(dashboard.ASSETS_PATH, dashboard.assets, name="dashboard-assets")
 app.include_router(problem_pages.router)
 
 

@@ -1,0 +1,441 @@
+// The operations dashboard: every figure comes from the public API with the credentials the person typed (or
+// passed as `#token=...`), kept in this tab's sessionStorage. Each panel is a chart, the same figures as a table
+// (for screen readers and copying) and a CSV of that table. A service that cannot answer greys out its own
+// panels only. Staff see the whole base; a partner sees its own institution.
+"use strict";
+(() => {
+  const TEXT = {
+    en: {
+      title: "Panda cooperation dashboard", language: "Language", signIn: "Sign in", signOut: "Sign out",
+      signInHelp: "Paste an API key or a JWT. It is kept in this tab only (sessionStorage).",
+      credential: "API key or token", badCredential: "These credentials were refused.",
+      notAllowed: "This key may not read the dashboard: it needs an analyst's, coordinator's or partner's role.",
+      wholeBase: "The whole base", partnerScope: "Your institution only", unavailable: "unavailable",
+      serviceUnavailable: "The {service} service is unavailable: these figures cannot be shown now.",
+      csv: "Download CSV", failed: "These figures could not be read", loading: "Loading…", none: "Nothing to show",
+      partnersByCountry: "Partners on the world map", partnersByKind: "Partners by kind",
+      agreementsByState: "Agreements by state", agreementsByKind: "Agreements by kind",
+      agreementsExpiring: "Agreements ending in the next 90 days", pandas: "Pandas",
+      trainingByYear: "Training by year", trainingByCountry: "Training by country",
+      outreachByMonth: "Outreach by month", outreachByKind: "Outreach by kind",
+      outreachUpcoming: "Events in the next 30 days", worksByYear: "Works per year",
+      worksByType: "Works by type", openAccess: "Open access", worksByArea: "Research areas",
+      impact: "Impact of the cooperation", yourAgreements: "Your agreements",
+      country: "Country", kind: "Kind", state: "State", partners: "Partners", agreements: "Agreements",
+      year: "Year", month: "Month", participants: "Participants", completions: "Completions",
+      certificates: "Certificates", events: "Events held", attendance: "Attendance", works: "Works",
+      type: "Type", area: "Area", share: "Share", figure: "Figure", count: "Count", code: "Code",
+      ends: "Ends on", event: "Event", starts: "Starts", places: "Places left",
+      openAccessWorks: "Open access", closedWorks: "Not open access", atBase: "At the base or elsewhere",
+      onLoan: "On loan", worksPublished: "Works published", traineesCompleted: "Trainees completed",
+      certificatesIssued: "Certificates issued", outreachEventsHeld: "Outreach events held",
+      outreachAttendance: "Outreach attendance",
+    },
+    zh: {
+      title: "大熊猫合作数据看板", language: "语言", signIn: "登录", signOut: "退出",
+      signInHelp: "粘贴 API 密钥或 JWT。它只保存在此标签页中（sessionStorage）。",
+      credential: "API 密钥或令牌", badCredential: "凭据被拒绝。",
+      notAllowed: "此密钥无权查看看板：需要分析员、协调员或合作伙伴角色。",
+      wholeBase: "整个基地", partnerScope: "仅限贵机构", unavailable: "不可用",
+      serviceUnavailable: "{service} 服务不可用：暂时无法显示这些数据。",
+      csv: "下载 CSV", failed: "无法读取这些数据", loading: "加载中…", none: "暂无数据",
+      partnersByCountry: "合作伙伴世界分布", partnersByKind: "合作伙伴类型",
+      agreementsByState: "协议状态", agreementsByKind: "协议类型",
+      agreementsExpiring: "未来 90 天内到期的协议", pandas: "大熊猫",
+      trainingByYear: "各年培训", trainingByCountry: "各国培训",
+      outreachByMonth: "各月科普活动", outreachByKind: "科普活动类型",
+      outreachUpcoming: "未来 30 天的活动", worksByYear: "各年成果",
+      worksByType: "成果类型", openAccess: "开放获取", worksByArea: "研究领域",
+      impact: "合作成效", yourAgreements: "贵机构的协议",
+      country: "国家", kind: "类型", state: "状态", partners: "合作伙伴", agreements: "协议",
+      year: "年份", month: "月份", participants: "参加人数", completions: "结业人数",
+      certificates: "证书", events: "已举办活动", attendance: "参加人次", works: "成果",
+      type: "类型", area: "领域", share: "占比", figure: "指标", count: "数量", code: "编号",
+      ends: "到期日", event: "活动", starts: "开始", places: "剩余名额",
+      openAccessWorks: "开放获取", closedWorks: "非开放获取", atBase: "在基地或其他地方",
+      onLoan: "借展中", worksPublished: "已发表成果", traineesCompleted: "结业学员",
+      certificatesIssued: "已颁发证书", outreachEventsHeld: "已举办科普活动",
+      outreachAttendance: "科普活动参加人次",
+    },
+  };
+  const STAFF = ["analyst", "coordinator", "admin"];
+  const KEY = "dashboard.credential";
+  const LANGUAGE = "dashboard.language";
+  let language = sessionStorage.getItem(LANGUAGE) || (navigator.language.startsWith("zh") ? "zh" : "en");
+  let countries = null; // ISO 3166-1 alpha-2 -> {numeric, en, zh}
+  let worldMap = null; // loaded once: the Natural Earth shapes, named by alpha-2
+  const charts = [];
+
+  const $ = (id) => document.getElementById(id);
+  const t = (key) => TEXT[language][key] ?? key;
+  const today = () => new Date().toISOString().slice(0, 10);
+  const dayIn = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+  const localized = (text) => (text && (text[language === "zh" ? "zh-Hans" : "en"] ?? text.zh ?? text.en
+                                        ?? Object.values(text)[0])) || "";
+  const countryName = (code) => (countries && countries[code] ? countries[code][language] : code);
+
+  // A JWT is three base64url parts; anything else is an API key.
+  const headersFor = (credential) => (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential)
+    ? { Authorization: `Bearer ${credential}` } : { "X-API-Key": credential });
+
+  class Unavailable extends Error {}
+
+  async function api(path, params) {
+    const url = new URL(path, location.origin);
+    for (const [k, v] of Object.entries(params || {})) url.searchParams.set(k, v);
+    const r = await fetch(url, { headers: { ...headersFor(sessionStorage.getItem(KEY) || ""),
+                                            "Accept-Language": language === "zh" ? "zh-Hans" : "en" } });
+    if (r.status >= 500) throw new Unavailable(String(r.status));
+    if (!r.ok) throw Object.assign(new Error(String(r.status)), { status: r.status });
+    return r.json();
+  }
+
+  async function allPages(path, params) {
+    const items = [];
+    let cursor = null;
+    do {
+      const page = await api(path, { ...params, limit: 100, ...(cursor ? { cursor } : {}) });
+      items.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor && items.length < 1000);
+    return items;
+  }
+
+  // --- panels -------------------------------------------------------------------------------------------
+
+  function section(id, service, titleKey) {
+    const el = document.createElement("section");
+    el.className = "panel";
+    el.dataset.panel = id;
+    el.dataset.service = service;
+    el.dataset.state = "loading";
+    el.setAttribute("aria-busy", "true");
+    el.innerHTML = `<h2></h2><p class="status"></p>`;
+    el.querySelector("h2").textContent = t(titleKey);
+    el.querySelector(".status").textContent = t("loading");
+    $("panels").append(el);
+    return el;
+  }
+
+  function unavailable(el) {
+    el.dataset.state = "unavailable";
+    el.removeAttribute("aria-busy");
+    el.querySelector(".status").textContent = t("serviceUnavailable").replace("{service}", el.dataset.service);
+  }
+
+  // Refused (403) or not found: said in the panel, and the rest of the page goes on.
+  function failed(el, error) {
+    el.dataset.state = "failed";
+    el.removeAttribute("aria-busy");
+    el.querySelector(".status").textContent = `${t("failed")} (${error.message})`;
+  }
+
+  function csvOf(columns, rows) {
+    const cell = (v) => {
+      const s = String(v ?? "");
+      return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+    };
+    return [columns, ...rows.map((r) => r.cells)].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+  }
+
+  // rows: [{key, cells: [label, figure, ...]}]; chart(el) draws the figures; the table holds the same ones.
+  function fill(el, columns, rows, option) {
+    el.dataset.state = "ready";
+    el.removeAttribute("aria-busy");
+    el.querySelector(".status").remove();
+    const body = document.createElement("div");
+    body.className = "body";
+    const chart = document.createElement("div");
+    chart.className = "chart";
+    chart.setAttribute("role", "img");
+    chart.setAttribute("aria-label", el.querySelector("h2").textContent);
+    const table = document.createElement("table");
+    const caption = table.createCaption();
+    caption.textContent = el.querySelector("h2").textContent;
+    const head = table.createTHead().insertRow();
+    for (const c of columns) {
+      const th = document.createElement("th");
+      th.scope = "col";
+      th.textContent = c;
+      head.append(th);
+    }
+    const tbody = table.createTBody();
+    for (const row of rows) {
+      const tr = tbody.insertRow();
+      tr.dataset.key = row.key;
+      row.cells.forEach((v, i) => {
+        const cell = document.createElement(i === 0 ? "th" : "td");
+        if (i === 0) cell.scope = "row";
+        cell.textContent = v;
+        tr.append(cell);
+      });
+    }
+    const csv = document.createElement("a");
+    csv.className = "csv";
+    csv.textContent = t("csv");
+    csv.download = `${el.dataset.panel}.csv`;
+    csv.href = URL.createObjectURL(new Blob([csvOf(columns, rows)], { type: "text/csv;charset=utf-8" }));
+    const figures = document.createElement("div");
+    figures.className = "figures";
+    figures.append(table, csv);
+    if (rows.length === 0) {
+      const empty = document.createElement("p");
+      empty.className = "empty";
+      empty.textContent = t("none");
+      figures.prepend(empty);
+    }
+    body.append(chart, figures);
+    el.append(body);
+    const drawn = echarts.init(chart, null, { renderer: "canvas" });
+    drawn.setOption({ aria: { enabled: true }, animation: false, tooltip: {}, ...option(rows) });
+    charts.push(drawn);
+  }
+
+  // One bar series per figure column (a legend when there are several); `only` draws that column alone.
+  const bars = (columns = ["", ""], only = null) => (rows) => ({
+    legend: columns.length > 2 && only === null ? {} : undefined,
+    grid: { left: 48, right: 16, top: 32, bottom: 56 },
+    xAxis: { type: "category", data: rows.map((r) => r.cells[0]), axisLabel: { rotate: rows.length > 6 ? 40 : 0 } },
+    yAxis: { type: "value", minInterval: 1 },
+    series: columns.slice(1).map((name, i) => ({ name, type: "bar", data: rows.map((r) => r.cells[i + 1]) }))
+      .filter((_, i) => only === null || i + 1 === only),
+  });
+  const line = (columns) => (rows) => ({
+    ...bars(columns)(rows),
+    series: columns.slice(1).map((name, i) => ({ name, type: "line", data: rows.map((r) => r.cells[i + 1]) })),
+  });
+  const pie = () => (rows) => ({
+    series: [{ type: "pie", radius: ["35%", "70%"], data: rows.map((r) => ({ name: r.cells[0], value: r.cells[1] })) }],
+  });
+  const world = () => (rows) => ({
+    visualMap: { min: 0, max: Math.max(1, ...rows.map((r) => r.cells[1])), left: 8, bottom: 8,
+                 inRange: { color: ["#e0f3db", "#2b8a3e"] }, calculable: false },
+    series: [{ type: "map", map: "world", roam: false, emphasis: { label: { show: false } },
+               tooltip: { formatter: (p) => `${countryName(p.name)}: ${Number.isNaN(p.value) ? 0 : p.value}` },
+               data: rows.map((r) => ({ name: r.key, value: r.cells[1] })) }],
+  });
+
+  const byCount = (object) => Object.entries(object || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+
+  function panel(id, service, titleKey, load) {
+    const el = section(id, service, titleKey);
+    return async () => {
+      try {
+        const drawn = await load();
+        if (drawn === null) unavailable(el);
+        else fill(el, ...drawn);
+      } catch (e) {
+        if (e instanceof Unavailable) unavailable(el);
+        else failed(el, e);
+      }
+    };
+  }
+
+  // What each figure is, given the service's answer (null: the service could not answer).
+  const figures = {
+    partnersByCountry: (p) => [[t("country"), t("partners")],
+      byCount(p.partners_by_country).map(([k, v]) => ({ key: k, cells: [countryName(k), v] })), world()],
+    partnersByKind: (p) => [[t("kind"), t("partners")],
+      byCount(p.partners_by_kind).map(([k, v]) => ({ key: k, cells: [k, v] })), pie()],
+    agreementsByState: (p) => [[t("state"), t("agreements")],
+      byCount(p.agreements_by_state).map(([k, v]) => ({ key: k, cells: [k, v] })), bars()],
+    agreementsByKind: (p) => [[t("kind"), t("agreements")],
+      byCount(p.agreements_by_kind).map(([k, v]) => ({ key: k, cells: [k, v] })), bars()],
+    pandas: (p) => [[t("figure"), t("count")], [
+      { key: "on_loan", cells: [t("onLoan"), p.pandas_on_loan] },
+      { key: "not_on_loan", cells: [t("atBase"), p.pandas - p.pandas_on_loan] }], pie()],
+    trainingByYear: (s) => {
+      const columns = [t("year"), t("participants"), t("completions")];
+      return [columns, [...s.by_year].sort((a, b) => a.year - b.year)
+        .map((y) => ({ key: String(y.year), cells: [String(y.year), y.participants, y.completions] })), bars(columns)];
+    },
+    trainingByCountry: (s) => {
+      const columns = [t("country"), t("participants"), t("completions")];
+      return [columns, s.by_country.map((c) => ({ key: c.country,
+        cells: [countryName(c.country), c.participants, c.completions] })), bars(columns)];
+    },
+    outreachByMonth: (s) => {
+      const columns = [t("month"), t("events"), t("attendance")];
+      return [columns, s.by_month.map((m) => ({ key: m.month, cells: [m.month, m.events_held, m.attendance] })),
+        line(columns)];
+    },
+    outreachByKind: (s) => {
+      const columns = [t("kind"), t("events"), t("attendance")];
+      return [columns, s.by_kind.map((k) => ({ key: k.kind, cells: [k.kind, k.events_held, k.attendance] })),
+        bars(columns)];
+    },
+    worksByYear: (w) => [[t("year"), t("works")],
+      Object.entries(w.by_year).sort().map(([k, v]) => ({ key: k, cells: [k, v] })), bars()],
+    worksByType: (w) => [[t("type"), t("works")],
+      byCount(w.by_type).filter(([, v]) => v > 0).map(([k, v]) => ({ key: k, cells: [k, v] })), pie()],
+    openAccess: (w) => [[t("figure"), t("works")], [
+      { key: "open_access", cells: [t("openAccessWorks"), w.open_access.works] },
+      { key: "closed", cells: [t("closedWorks"), w.works - w.open_access.works] }], pie()],
+    worksByArea: (w) => [[t("area"), t("works")],
+      byCount(w.by_area).filter(([, v]) => v > 0).map(([k, v]) => ({ key: k, cells: [k, v] })), bars()],
+    impact: (i) => [[t("figure"), t("count")],
+      ["works_published", "trainees_completed", "certificates_issued", "outreach_events_held", "outreach_attendance"]
+        .map((k) => ({ key: k, cells: [t(k.replace(/_(\w)/g, (_, c) => c.toUpperCase())), i[k]] })), bars()],
+  };
+
+  async function agreementsEnding(params) {
+    const until = dayIn(90);
+    const items = await allPages("/api/v1/partnerships/agreements", { state: "active", ...params });
+    const ending = items.filter((a) => a.effective_until && a.effective_until >= today() && a.effective_until <= until)
+      .sort((a, b) => a.effective_until.localeCompare(b.effective_until));
+    const columns = [t("code"), t("ends")];
+    return [columns, ending.map((a) => ({ key: a.id, cells: [a.code, a.effective_until] })), (rows) => ({
+      grid: { left: 48, right: 16, top: 16, bottom: 56 },
+      xAxis: { type: "category", data: rows.map((r) => r.cells[0]) },
+      yAxis: { type: "value", minInterval: 1, name: "days" },
+      series: [{ type: "bar", data: rows.map((r) => Math.round((Date.parse(r.cells[1]) - Date.now()) / 86400000)) }],
+    })];
+  }
+
+  async function eventsComing(params) {
+    const items = await allPages("/api/v1/outreach/events", { status: "scheduled", from: today(), to: dayIn(30),
+                                                                ...params });
+    const columns = [t("event"), t("starts"), t("places")];
+    return [columns, items.map((e) => ({ key: e.id, cells: [localized(e.title), e.starts_at_local.slice(0, 16),
+                                                             e.places_left] })), bars(columns, 2)];
+  }
+
+  // A promise's answer for a panel: its error thrown again, so one failed request greys out each panel it feeds.
+  const from = (answer, make) => async () => {
+    const value = await answer;
+    if (value instanceof Error) throw value;
+    return make(value);
+  };
+
+  function staffPanels() {
+    // One summary for the figures (each service's part null when it could not answer), lists beside it.
+    const summary = api("/api/v1/dashboard/summary").catch((e) => e);
+    const part = (service, make) => from(summary, (s) => (s[service] ? make(s[service]) : null));
+    return [
+      ["partners-by-country", "partnerships", "partnersByCountry", part("partnerships", figures.partnersByCountry)],
+      ["partners-by-kind", "partnerships", "partnersByKind", part("partnerships", figures.partnersByKind)],
+      ["agreements-by-state", "partnerships", "agreementsByState", part("partnerships", figures.agreementsByState)],
+      ["agreements-by-kind", "partnerships", "agreementsByKind", part("partnerships", figures.agreementsByKind)],
+      ["agreements-expiring", "partnerships", "agreementsExpiring", () => agreementsEnding({})],
+      ["pandas", "partnerships", "pandas", part("partnerships", figures.pandas)],
+      ["training-by-year", "training", "trainingByYear", part("training", figures.trainingByYear)],
+      ["training-by-country", "training", "trainingByCountry", part("training", figures.trainingByCountry)],
+      ["outreach-by-month", "outreach", "outreachByMonth", part("outreach", figures.outreachByMonth)],
+      ["outreach-by-kind", "outreach", "outreachByKind", part("outreach", figures.outreachByKind)],
+      ["outreach-upcoming", "outreach", "outreachUpcoming", () => eventsComing({})],
+      ["works-by-year", "publications", "worksByYear", part("publications", figures.worksByYear)],
+      ["works-by-type", "publications", "worksByType", part("publications", figures.worksByType)],
+      ["open-access", "publications", "openAccess", part("publications", figures.openAccess)],
+      ["works-by-area", "publications", "worksByArea", part("publications", figures.worksByArea)],
+    ];
+  }
+
+  function partnerPanels(partnerId) {
+    const training = api("/api/v1/training/stats").catch((e) => e);
+    const works = api("/api/v1/publications/stats", { partner_id: partnerId }).catch((e) => e);
+    const outreach = api("/api/v1/outreach/stats").catch((e) => e);
+    return [
+      ["impact", "partnerships", "impact",
+        async () => figures.impact(await api(`/api/v1/partnerships/partners/${partnerId}/impact`))],
+      ["agreements-expiring", "partnerships", "agreementsExpiring", () => agreementsEnding({ partner_id: partnerId })],
+      ["training-by-year", "training", "trainingByYear", from(training, figures.trainingByYear)],
+      ["training-by-country", "training", "trainingByCountry", from(training, figures.trainingByCountry)],
+      ["outreach-by-month", "outreach", "outreachByMonth", from(outreach, figures.outreachByMonth)],
+      ["outreach-upcoming", "outreach", "outreachUpcoming", () => eventsComing({ partner_id: partnerId })],
+      ["works-by-year", "publications", "worksByYear", from(works, figures.worksByYear)],
+      ["works-by-type", "publications", "worksByType", from(works, figures.worksByType)],
+      ["open-access", "publications", "openAccess", from(works, figures.openAccess)],
+    ];
+  }
+
+  // --- the page -----------------------------------------------------------------------------------------
+
+  function translate() {
+    document.documentElement.lang = language === "zh" ? "zh-Hans" : "en";
+    document.title = t("title");
+    for (const el of document.querySelectorAll("[data-text]")) el.textContent = t(el.dataset.text);
+    $("language").value = language;
+  }
+
+  function showSignIn(message) {
+    $("panels").hidden = true;
+    $("scope").hidden = true;
+    $("who").hidden = true;
+    $("sign-out").hidden = true;
+    $("sign-in").hidden = false;
+    $("sign-in-error").hidden = !message;
+    $("sign-in-error").textContent = message || "";
+    document.body.dataset.state = "signed-out";
+  }
+
+  async function loadWorld() {
+    const [topology, names] = await Promise.all([
+      fetch("/dashboard/assets/vendor/countries-110m.json").then((r) => r.json()),
+      fetch("/dashboard/countries.json").then((r) => r.json()),
+    ]);
+    countries = names;
+    const byNumeric = Object.fromEntries(Object.entries(names).map(([code, c]) => [c.numeric, code]));
+    const shapes = topojson.feature(topology, topology.objects.countries);
+    for (const f of shapes.features) f.properties.name = byNumeric[f.id] || f.properties.name;
+    echarts.registerMap("world", shapes);
+    worldMap = shapes;
+  }
+
+  async function show() {
+    for (const c of charts.splice(0)) c.dispose();
+    $("panels").replaceChildren();
+    translate();
+    if (!sessionStorage.getItem(KEY)) return showSignIn();
+    let me;
+    try {
+      me = await api("/api/v1/me");
+    } catch (e) {
+      sessionStorage.removeItem(KEY);
+      return showSignIn(e.status === 401 ? t("badCredential") : String(e));
+    }
+    const staff = STAFF.includes(me.role);
+    if (!staff && !(me.role === "partner" && me.partner_id)) {
+      sessionStorage.removeItem(KEY);
+      return showSignIn(t("notAllowed"));
+    }
+    $("sign-in").hidden = true;
+    $("panels").hidden = false;
+    $("sign-out").hidden = false;
+    $("who").hidden = false;
+    $("who").textContent = me.role;
+    $("scope").hidden = false;
+    $("scope").textContent = staff ? t("wholeBase") : t("partnerScope");
+    document.body.dataset.state = "signed-in";
+    document.body.dataset.role = me.role;
+    if (!worldMap) await loadWorld();
+    const list = staff ? staffPanels() : partnerPanels(me.partner_id);
+    await Promise.all(list.map(([id, service, title, load]) => panel(id, service, title, load)).map((run) => run()));
+    document.body.dataset.state = "ready";
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    // A token in the fragment signs in (kiosks, automation); it leaves the address bar at once.
+    const fragment = new URLSearchParams(location.hash.slice(1));
+    if (fragment.get("token")) {
+      sessionStorage.setItem(KEY, fragment.get("token"));
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    $("sign-in").addEventListener("submit", (e) => {
+      e.preventDefault();
+      sessionStorage.setItem(KEY, $("credential").value.trim());
+      $("credential").value = "";
+      show();
+    });
+    $("sign-out").addEventListener("click", () => {
+      sessionStorage.removeItem(KEY);
+      show();
+    });
+    $("language").addEventListener("change", () => {
+      language = $("language").value;
+      sessionStorage.setItem(LANGUAGE, language);
+      show();
+    });
+    window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+    show();
+  });
+})();
