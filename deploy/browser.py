@@ -39,7 +39,7 @@ def chromium(width: int = 1400, height: int = 1000, *, offline: bool = True) -> 
 
 def wait_for_state(driver: WebDriver, state: str, timeout: float = 30.0) -> float:
     """Seconds until the page's `<body data-state>` is `state` (the dashboard sets `ready` once every panel has
-    drawn or said it is unavailable); AssertionError after `timeout`."""
+    drawn or said it is unavailable, `complete` once every chart is drawn); AssertionError after `timeout`."""
     started = time.monotonic()
     while (found := driver.execute_script("return document.body && document.body.dataset.state")) != state:
         if time.monotonic() - started > timeout:

@@ -33,6 +33,7 @@ def _banner(gateway_port: int, ports: dict[str, str], admin_key: str, external_k
         "",
         "Panda cooperation suite (dev mode)",
         f"  API gateway      http://127.0.0.1:{gateway_port}/api/v1/   docs: http://127.0.0.1:{gateway_port}/docs",
+        f"  dashboard        http://127.0.0.1:{gateway_port}/dashboard/#token={admin_key}   (after `make demo`)",
         *(f"  {name:<16} http://127.0.0.1:{port} (reached through the gateway)"
           for name, port in ports.items()),
         f"  Kafka            {kafka} ({'external' if external_kafka else 'embedded Tansu broker'})",

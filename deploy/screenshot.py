@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with chromium(args.width, 1000) as driver:
         driver.get(f"{args.gateway}/dashboard/#token={args.key}")
-        wait_for_state(driver, "ready")
+        wait_for_state(driver, "complete")
         height = driver.execute_script("return document.documentElement.scrollHeight")
         driver.set_window_size(args.width, height)
         driver.execute_script("window.dispatchEvent(new Event('resize'))")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,16 @@ from tests.harness import ADMIN_KEY, Stack, running_stack, wait_until
 
 STAFF_PANELS = {
     "partners-by-country", "partners-by-kind", "agreements-by-state", "agreements-by-kind", "agreements-expiring",
-    "pandas", "training-by-year", "training-by-country", "outreach-by-month", "outreach-by-kind",
+    "pandas", "pandas-where", "loans-ending", "cubs-abroad", "impact-by-partner", "impact-by-agreement",
+    "training-by-year", "training-by-country", "cohort-seats", "outreach-by-month", "outreach-by-kind",
     "outreach-upcoming", "works-by-year", "works-by-type", "open-access", "works-by-area",
 }
 PARTNER_PANELS = {
-    "impact", "agreements-expiring", "training-by-year", "training-by-country", "outreach-by-month",
-    "outreach-upcoming", "works-by-year", "works-by-type", "open-access",
+    "impact", "your-agreements", "agreements-expiring", "impact-by-agreement", "training-by-year",
+    "training-by-country", "outreach-by-month", "outreach-upcoming", "works-by-year", "works-by-type", "open-access",
 }
+IMPACT = ("works_published", "trainees_completed", "certificates_issued", "outreach_events_held",
+          "outreach_attendance")
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +102,7 @@ def test_staff_see_every_panel_with_the_apis_figures_offline(demo_stack: Stack, 
     # Signing in through the form, as a person does.
     browser.find_element(By.ID, "credential").send_keys(ADMIN_KEY)
     browser.find_element(By.CSS_SELECTOR, "#sign-in button").click()
-    wait_for_state(browser, "ready")
+    wait_for_state(browser, "complete")
     assert not browser.find_element(By.ID, "sign-in").is_displayed()
     shown = panels(browser)
     assert set(shown) == STAFF_PANELS
@@ -137,6 +141,25 @@ def test_staff_see_every_panel_with_the_apis_figures_offline(demo_stack: Stack, 
               if today.isoformat() <= a["effective_until"] <= (today + dt.timedelta(days=90)).isoformat()}
     assert shown["agreements-expiring"]["rows"] == ending
 
+    # The impact ledger per partner and per agreement; seats and waitlists per cohort; where each panda is.
+    def ledger(rows: list[dict[str, Any]], id_field: str) -> dict[str, list[str]]:
+        return {row[id_field]: [str(row[k]) for k in IMPACT] for row in rows}
+    assert shown["impact-by-partner"]["rows"] == ledger(p["impact_by_partner"], "partner_id")
+    assert shown["impact-by-agreement"]["rows"] == ledger(p["impact_by_agreement"], "agreement_id")
+    with demo_stack.client(ADMIN_KEY) as admin:
+        programs = admin.get("/api/v1/training/programs", params={"limit": 100}).json()["items"]
+        cohorts = [c for program in programs for c in admin.get(
+            f"/api/v1/training/programs/{program['id']}/cohorts", params={"limit": 100}).json()["items"]]
+        loans = admin.get("/api/v1/partnerships/loans", params={"limit": 100}).json()["items"]
+        pandas = admin.get("/api/v1/partnerships/pandas", params={"limit": 100}).json()["items"]
+    assert shown["cohort-seats"]["rows"] == {
+        c["id"]: [str(c["capacity"]), str(c["seats_taken"]), str(c["waitlist_length"])]
+        for c in cohorts if c["ends_on"] >= today.isoformat()}
+    on_loan = {loan["panda_id"]: loan["planned_end_date"] for loan in loans if loan["state"] == "active"}
+    assert {k: cells[1] for k, cells in shown["pandas-where"]["rows"].items()} == {
+        x["id"]: on_loan.get(x["id"], "") for x in pandas}
+    assert set(shown["cubs-abroad"]["rows"]) == {loan["panda_id"] for loan in loans if loan["mother_loan_id"]}
+
     # Nothing came from anywhere but the gateway (and the browser could reach nothing else).
     resources = browser.execute_script("return performance.getEntriesByType('resource').map((e) => e.name)")
     assert resources and all(url.startswith(demo_stack.gateway_url) for url in resources), resources
@@ -153,18 +176,20 @@ def test_staff_see_every_panel_with_the_apis_figures_offline(demo_stack: Stack, 
 
 def test_the_page_speaks_chinese_with_the_same_figures(demo_stack: Stack, browser: WebDriver):
     open_dashboard(demo_stack, browser, ADMIN_KEY)
-    wait_for_state(browser, "ready")
+    wait_for_state(browser, "complete")
     english = panels(browser)
     browser.execute_script("const s = document.getElementById('language'); s.value = 'zh';"
                            "s.dispatchEvent(new Event('change'));")
     wait_until(lambda: browser.execute_script("return document.documentElement.lang") == "zh-Hans", 10,
                what="the page in Chinese")
-    wait_for_state(browser, "ready")
+    wait_for_state(browser, "complete")
     chinese = panels(browser)
     assert browser.find_element(By.CSS_SELECTOR, "h1").text == "大熊猫合作数据看板"
     assert chinese["works-by-year"]["columns"] == ["年份", "成果"]
-    for name in english:  # the labels are translated (row headers), the figures the same
-        assert chinese[name]["rows"] == english[name]["rows"], name
+    def numbers(rows: dict[str, list[str]]) -> dict[str, list[str]]:  # figures and dates, not the words
+        return {key: [c for c in cells if re.fullmatch(r"[0-9.:T-]*", c)] for key, cells in rows.items()}
+    for name in english:
+        assert numbers(chinese[name]["rows"]) == numbers(english[name]["rows"]), name
     cn = browser.execute_script(
         "return document.querySelector('[data-panel=partners-by-country] tr[data-key=CN] th')")
     if cn is not None:
@@ -187,7 +212,7 @@ def test_a_partner_sees_its_own_institution_only(demo_stack: Stack, browser: Web
     assert own_training["participants"] < everyone["participants"], "the partner's own figures are a part"
 
     open_dashboard(demo_stack, browser, key)
-    wait_for_state(browser, "ready")
+    wait_for_state(browser, "complete")
     assert browser.execute_script("return location.hash") == "", "the token leaves the address bar"
     assert browser.execute_script("return document.body.dataset.role") == "partner"
     shown = panels(browser)
@@ -200,6 +225,15 @@ def test_a_partner_sees_its_own_institution_only(demo_stack: Stack, browser: Web
                                                              for c in own_training["by_country"]}
     assert figures(shown["works-by-year"]["rows"]) == own_works["by_year"]
     assert figures(shown["impact"]["rows"]) == {k: v for k, v in own_impact.items() if k != "partner_id"}
+    with demo_stack.client(key) as partner:
+        own_agreements = partner.get("/api/v1/partnerships/agreements",
+                                     params={"partner_id": partner_id, "limit": 100}).json()["items"]
+        assert own_agreements and all(partner_id in a["partner_ids"] for a in own_agreements)
+        assert shown["your-agreements"]["rows"] == {a["id"]: [a["state"], a["effective_until"]]
+                                                    for a in own_agreements}
+        for agreement in own_agreements:
+            impact = partner.get(f"/api/v1/partnerships/agreements/{agreement['id']}/impact").json()
+            assert shown["impact-by-agreement"]["rows"][agreement["id"]] == [str(impact[k]) for k in IMPACT]
     browser.execute_script("sessionStorage.clear()")
 
 
@@ -208,7 +242,7 @@ def test_with_publications_down_its_panels_say_unavailable_and_the_others_draw(d
     demo_stack.processes["publications"].stop()
     try:
         open_dashboard(demo_stack, browser, ADMIN_KEY)
-        wait_for_state(browser, "ready", timeout=60)
+        wait_for_state(browser, "complete", timeout=60)
         shown = panels(browser)
         assert set(shown) == STAFF_PANELS
         for name, panel in shown.items():

@@ -154,6 +154,15 @@ def test_each_figure_is_counted_for_the_partner_and_the_agreement(stack: Stack, 
     assert all(type(body[f]) is int for f in FIGURES)
     assert analyst.get(agreement_url(aid)).json()["agreement_id"] == aid
 
+    # The stats for dashboards carry the same ledger, every partner's and agreement's at once.
+    stats = analyst.get("/api/v1/partnerships/stats").json()
+    by_partner = {row["partner_id"]: row for row in stats["impact_by_partner"]}
+    by_agreement = {row["agreement_id"]: row for row in stats["impact_by_agreement"]}
+    for partner in (pid, other):
+        assert by_partner[partner] == analyst.get(partner_url(partner)).json()
+    assert by_partner[ghost_partner]["works_published"] == 1  # counted before partnerships knows the partner
+    assert by_agreement[aid] == analyst.get(agreement_url(aid)).json()
+
 
 def test_a_new_partner_has_every_figure_at_zero(coordinator, analyst):
     pid = new_partner(coordinator)

@@ -50,6 +50,7 @@ def test_make_run_serves_the_suite_and_ctrl_c_leaves_nothing_behind(tmp_path: Pa
         text = log.read_text()
         assert f"http://127.0.0.1:{ports['gateway']}/api/v1/" in text, "the banner shows the gateway URL"
         assert "X-API-Key: dev-admin-key" in text, "the banner says how to authenticate"
+        assert f"http://127.0.0.1:{ports['gateway']}/dashboard/" in text, "the banner shows the dashboard's URL"
         for name in ("broker", *SERVICES, "gateway"):
             assert re.search(rf"^\d\d:\d\d:\d\d {name}\s+\| ", text, re.M), f"no line prefixed with {name}"
         # People read this: one short line per request and per handled event, every other field kept as key=value,

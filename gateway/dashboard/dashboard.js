@@ -30,6 +30,11 @@
       onLoan: "On loan", worksPublished: "Works published", traineesCompleted: "Trainees completed",
       certificatesIssued: "Certificates issued", outreachEventsHeld: "Outreach events held",
       outreachAttendance: "Outreach attendance",
+      impactByPartner: "Impact per partner", impactByAgreement: "Impact per agreement", partner: "Partner",
+      agreement: "Agreement", pandasWhere: "Where each panda is", loansEnding: "Loans ending in the next 180 days",
+      cubsAbroad: "Cubs born abroad", panda: "Panda", where: "Where", until: "Until", born: "Born",
+      atTheBase: "At the base", cohortSeats: "Seats and waitlists per cohort", cohort: "Cohort",
+      capacity: "Capacity", taken: "Seats taken", waitlist: "Waitlist", pandasAt: "Pandas",
     },
     zh: {
       title: "大熊猫合作数据看板", language: "语言", signIn: "登录", signOut: "退出",
@@ -56,6 +61,11 @@
       onLoan: "借展中", worksPublished: "已发表成果", traineesCompleted: "结业学员",
       certificatesIssued: "已颁发证书", outreachEventsHeld: "已举办科普活动",
       outreachAttendance: "科普活动参加人次",
+      impactByPartner: "各合作伙伴成效", impactByAgreement: "各协议成效", partner: "合作伙伴",
+      agreement: "协议", pandasWhere: "每只大熊猫的所在地", loansEnding: "未来 180 天内结束的借展",
+      cubsAbroad: "海外出生的幼仔", panda: "大熊猫", where: "所在地", until: "截至", born: "出生",
+      atTheBase: "在基地", cohortSeats: "各期培训名额与候补", cohort: "培训期",
+      capacity: "名额", taken: "已占名额", waitlist: "候补", pandasAt: "大熊猫",
     },
   };
   const STAFF = ["analyst", "coordinator", "admin"];
@@ -186,9 +196,45 @@
     }
     body.append(chart, figures);
     el.append(body);
-    const drawn = echarts.init(chart, null, { renderer: "canvas" });
-    drawn.setOption({ aria: { enabled: true }, animation: false, tooltip: {}, ...option(rows) });
+    const job = { el, chart, option: () => option(rows) };
+    if (librariesReady && worldMap && visible(chart)) draw(job);
+    else pending.push(job);
+  }
+
+  // Charts on screen are drawn as their figures arrive; the others after the first view is complete, one at a
+  // time between other work, so the first view does not wait for charts nobody can see yet.
+  const pending = [];
+  let librariesReady = false;
+  const librariesLoaded = new Promise((resolve) => document.addEventListener("DOMContentLoaded", () => {
+    librariesReady = true;
+    resolve();
+  }, { once: true }));
+
+  function visible(element) {
+    const box = element.getBoundingClientRect();
+    return box.top < window.innerHeight && box.bottom > 0;
+  }
+
+  function draw(job) {
+    const started = performance.now();
+    const drawn = echarts.init(job.chart, null, { renderer: "canvas" });
+    drawn.setOption({ aria: { enabled: true }, animation: false, tooltip: {}, ...job.option() });
     charts.push(drawn);
+    job.el.dataset.drawMs = String(Math.round(performance.now() - started));
+  }
+
+  function drawVisible() {
+    for (const job of pending.filter((j) => visible(j.chart))) {
+      pending.splice(pending.indexOf(job), 1);
+      draw(job);
+    }
+  }
+
+  async function drawTheRest(generation) {
+    while (pending.length && generation === shown) {
+      draw(pending.shift());
+      await new Promise((resolve) => setTimeout(resolve, 0)); // let the page answer the person in between
+    }
   }
 
   // One bar series per figure column (a legend when there are several); `only` draws that column alone.
@@ -278,6 +324,85 @@
         .map((k) => ({ key: k, cells: [t(k.replace(/_(\w)/g, (_, c) => c.toUpperCase())), i[k]] })), bars()],
   };
 
+  const IMPACT = ["works_published", "trainees_completed", "certificates_issued", "outreach_events_held",
+                  "outreach_attendance"];
+  const camel = (key) => key.replace(/_(\w)/g, (_, c) => c.toUpperCase());
+
+  // The ledger's rows, named (a partner's name, an agreement's code); the chart stacks the first dozen's counts.
+  function impactTable(ledger, idField, nameOf, firstColumn) {
+    const columns = [t(firstColumn), ...IMPACT.map((k) => t(camel(k)))];
+    return [columns, ledger.map((r) => ({ key: r[idField], cells: [nameOf(r[idField]), ...IMPACT.map((k) => r[k])] })),
+      (rows) => ({
+        legend: {}, grid: { left: 48, right: 16, top: 40, bottom: 72 },
+        xAxis: { type: "category", data: rows.slice(0, 12).map((r) => r.cells[0]), axisLabel: { rotate: 30 } },
+        yAxis: { type: "value", minInterval: 1 },
+        series: IMPACT.slice(0, 4).map((k, i) => ({ name: columns[i + 1], type: "bar", stack: "impact",
+                                                    data: rows.slice(0, 12).map((r) => r.cells[i + 1]) })),
+      })];
+  }
+
+  const countBy = (rows, column) => (list) => {
+    const counts = {};
+    for (const r of list) counts[r.cells[column]] = (counts[r.cells[column]] || 0) + 1;
+    const names = Object.keys(counts).sort((a, b) => counts[b] - counts[a] || a.localeCompare(b));
+    return {
+      grid: { left: 48, right: 16, top: 16, bottom: 72 },
+      xAxis: { type: "category", data: names, axisLabel: { rotate: names.length > 4 ? 30 : 0 } },
+      yAxis: { type: "value", minInterval: 1, name: rows },
+      series: [{ type: "bar", data: names.map((n) => counts[n]) }],
+    };
+  };
+
+  // Pandas, loans and partners, read once for the three panda panels.
+  function studbook(partners) {
+    const all = Promise.all([allPages("/api/v1/partnerships/pandas"), allPages("/api/v1/partnerships/loans"),
+                             partners]).catch((e) => e);
+    const named = (names, id) => (names[id] ? localized(names[id].name) : id);
+    const hostOf = (names, loan) => {
+      const p = names[loan.host_partner_id];
+      return p ? `${localized(p.name)} (${countryName(p.country)})` : loan.host_partner_id;
+    };
+    return {
+      where: from(all, ([pandas, loans, names]) => {
+        const active = Object.fromEntries(loans.filter((l) => l.state === "active").map((l) => [l.panda_id, l]));
+        const columns = [t("panda"), t("where"), t("until")];
+        return [columns, pandas.map((p) => ({ key: p.id, cells: [localized(p.name),
+          active[p.id] ? hostOf(names, active[p.id]) : t("atTheBase"), active[p.id] ? active[p.id].planned_end_date : ""] })),
+          countBy(t("pandasAt"), 1)];
+      }),
+      ending: from(all, ([pandas, loans, names]) => {
+        const byId = Object.fromEntries(pandas.map((p) => [p.id, p]));
+        const until = dayIn(180);
+        const columns = [t("panda"), t("where"), t("until")];
+        return [columns, loans.filter((l) => l.state === "active" && l.planned_end_date <= until)
+          .sort((a, b) => a.planned_end_date.localeCompare(b.planned_end_date))
+          .map((l) => ({ key: l.id, cells: [named(byId, l.panda_id), hostOf(names, l), l.planned_end_date] })),
+          countBy(t("pandasAt"), 1)];
+      }),
+      cubs: from(all, ([pandas, loans, names]) => {
+        const byId = Object.fromEntries(pandas.map((p) => [p.id, p]));
+        const columns = [t("panda"), t("where"), t("born")];
+        return [columns, loans.filter((l) => l.mother_loan_id)
+          .map((l) => ({ key: l.panda_id, cells: [named(byId, l.panda_id), hostOf(names, l),
+                                                   byId[l.panda_id] ? byId[l.panda_id].birth_date : ""] })),
+          countBy(t("pandasAt"), 1)];
+      }),
+    };
+  }
+
+  // Each program's cohorts that have not ended: capacity, seats taken and the waitlist.
+  async function cohortSeats() {
+    const programs = await allPages("/api/v1/training/programs");
+    const lists = await Promise.all(programs.map((p) => allPages(`/api/v1/training/programs/${p.id}/cohorts`)
+      .then((cohorts) => cohorts.map((c) => ({ program: p, cohort: c })))));
+    const current = lists.flat().filter(({ cohort }) => cohort.ends_on >= today())
+      .sort((a, b) => a.cohort.starts_on.localeCompare(b.cohort.starts_on));
+    const columns = [t("cohort"), t("capacity"), t("taken"), t("waitlist")];
+    return [columns, current.map(({ program, cohort }) => ({ key: cohort.id, cells: [
+      `${localized(program.title)} ${cohort.starts_on}`, cohort.capacity, cohort.seats_taken,
+      cohort.waitlist_length] })), bars(columns)];
+  }
+
   async function agreementsEnding(params) {
     const until = dayIn(90);
     const items = await allPages("/api/v1/partnerships/agreements", { state: "active", ...params });
@@ -300,6 +425,10 @@
                                                              e.places_left] })), bars(columns, 2)];
   }
 
+  const byId = (items) => Object.fromEntries(items.map((item) => [item.id, item]));
+  // A partner by its name, an agreement by its code; an id this view cannot name stays an id.
+  const label = (known, id) => (known[id] ? known[id].code || localized(known[id].name) : id);
+
   // A promise's answer for a panel: its error thrown again, so one failed request greys out each panel it feeds.
   const from = (answer, make) => async () => {
     const value = await answer;
@@ -311,6 +440,14 @@
     // One summary for the figures (each service's part null when it could not answer), lists beside it.
     const summary = api("/api/v1/dashboard/summary").catch((e) => e);
     const part = (service, make) => from(summary, (s) => (s[service] ? make(s[service]) : null));
+    const partners = allPages("/api/v1/partnerships/partners").then(byId);
+    const agreements = allPages("/api/v1/partnerships/agreements").then(byId);
+    const pandas = studbook(partners);
+    const ledger = (field, idField, names, first) => async () => {
+      const [s, known] = await Promise.all([summary, names]);
+      if (s instanceof Error) throw s;
+      return s.partnerships ? impactTable(s.partnerships[field], idField, (id) => label(known, id), first) : null;
+    };
     return [
       ["partners-by-country", "partnerships", "partnersByCountry", part("partnerships", figures.partnersByCountry)],
       ["partners-by-kind", "partnerships", "partnersByKind", part("partnerships", figures.partnersByKind)],
@@ -318,8 +455,16 @@
       ["agreements-by-kind", "partnerships", "agreementsByKind", part("partnerships", figures.agreementsByKind)],
       ["agreements-expiring", "partnerships", "agreementsExpiring", () => agreementsEnding({})],
       ["pandas", "partnerships", "pandas", part("partnerships", figures.pandas)],
+      ["pandas-where", "partnerships", "pandasWhere", pandas.where],
+      ["loans-ending", "partnerships", "loansEnding", pandas.ending],
+      ["cubs-abroad", "partnerships", "cubsAbroad", pandas.cubs],
+      ["impact-by-partner", "partnerships", "impactByPartner",
+        ledger("impact_by_partner", "partner_id", partners, "partner")],
+      ["impact-by-agreement", "partnerships", "impactByAgreement",
+        ledger("impact_by_agreement", "agreement_id", agreements, "agreement")],
       ["training-by-year", "training", "trainingByYear", part("training", figures.trainingByYear)],
       ["training-by-country", "training", "trainingByCountry", part("training", figures.trainingByCountry)],
+      ["cohort-seats", "training", "cohortSeats", cohortSeats],
       ["outreach-by-month", "outreach", "outreachByMonth", part("outreach", figures.outreachByMonth)],
       ["outreach-by-kind", "outreach", "outreachByKind", part("outreach", figures.outreachByKind)],
       ["outreach-upcoming", "outreach", "outreachUpcoming", () => eventsComing({})],
@@ -334,10 +479,17 @@
     const training = api("/api/v1/training/stats").catch((e) => e);
     const works = api("/api/v1/publications/stats", { partner_id: partnerId }).catch((e) => e);
     const outreach = api("/api/v1/outreach/stats").catch((e) => e);
+    const own = allPages("/api/v1/partnerships/agreements", { partner_id: partnerId }).catch((e) => e);
     return [
       ["impact", "partnerships", "impact",
         async () => figures.impact(await api(`/api/v1/partnerships/partners/${partnerId}/impact`))],
+      ["your-agreements", "partnerships", "yourAgreements", from(own, (items) => [
+        [t("code"), t("state"), t("ends")],
+        items.map((a) => ({ key: a.id, cells: [a.code, a.state, a.effective_until] })), countBy(t("agreements"), 1)])],
       ["agreements-expiring", "partnerships", "agreementsExpiring", () => agreementsEnding({ partner_id: partnerId })],
+      ["impact-by-agreement", "partnerships", "impactByAgreement", from(own, async (items) => impactTable(
+        await Promise.all(items.map((a) => api(`/api/v1/partnerships/agreements/${a.id}/impact`))),
+        "agreement_id", (id) => label(byId(items), id), "agreement"))],
       ["training-by-year", "training", "trainingByYear", from(training, figures.trainingByYear)],
       ["training-by-country", "training", "trainingByCountry", from(training, figures.trainingByCountry)],
       ["outreach-by-month", "outreach", "outreachByMonth", from(outreach, figures.outreachByMonth)],
@@ -368,21 +520,25 @@
     document.body.dataset.state = "signed-out";
   }
 
+  // Started as soon as this script runs, beside the charting library's download and parse.
+  const countryNames = fetch("/dashboard/countries.json").then((r) => r.json());
+  const topology = fetch("/dashboard/assets/vendor/countries-110m.json").then((r) => r.json());
+
   async function loadWorld() {
-    const [topology, names] = await Promise.all([
-      fetch("/dashboard/assets/vendor/countries-110m.json").then((r) => r.json()),
-      fetch("/dashboard/countries.json").then((r) => r.json()),
-    ]);
-    countries = names;
+    const [shapesOf, names] = await Promise.all([topology, countryNames, librariesLoaded]);
     const byNumeric = Object.fromEntries(Object.entries(names).map(([code, c]) => [c.numeric, code]));
-    const shapes = topojson.feature(topology, topology.objects.countries);
+    const shapes = topojson.feature(shapesOf, shapesOf.objects.countries);
     for (const f of shapes.features) f.properties.name = byNumeric[f.id] || f.properties.name;
     echarts.registerMap("world", shapes);
     worldMap = shapes;
   }
 
+  let shown = 0;
+
   async function show() {
+    const generation = ++shown;
     for (const c of charts.splice(0)) c.dispose();
+    pending.splice(0);
     $("panels").replaceChildren();
     translate();
     if (!sessionStorage.getItem(KEY)) return showSignIn();
@@ -407,13 +563,23 @@
     $("scope").textContent = staff ? t("wholeBase") : t("partnerScope");
     document.body.dataset.state = "signed-in";
     document.body.dataset.role = me.role;
-    if (!worldMap) await loadWorld();
+    countries = await countryNames;
+    const world = worldMap ? null : loadWorld();
     const list = staff ? staffPanels() : partnerPanels(me.partner_id);
     await Promise.all(list.map(([id, service, title, load]) => panel(id, service, title, load)).map((run) => run()));
+    await Promise.all([librariesLoaded, world]);
+    if (generation !== shown) return;
+    drawVisible();
+    // The first view is complete: every panel has its figures, those on screen their chart. Milliseconds from
+    // the navigation's start (the benchmark reads it); `complete` once every chart is drawn.
+    document.body.dataset.readyAfterMs = String(Math.round(performance.now()));
     document.body.dataset.state = "ready";
+    await drawTheRest(generation);
+    if (generation === shown) document.body.dataset.state = "complete";
   }
 
-  document.addEventListener("DOMContentLoaded", () => {
+  // Deferred, and before the libraries: the page is parsed, and the first requests leave while they load.
+  {
     // A token in the fragment signs in (kiosks, automation); it leaves the address bar at once.
     const fragment = new URLSearchParams(location.hash.slice(1));
     if (fragment.get("token")) {
@@ -436,6 +602,7 @@
       show();
     });
     window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
+    window.addEventListener("scroll", () => librariesReady && drawVisible(), { passive: true });
     show();
-  });
+  }
 })();
