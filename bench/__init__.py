@@ -17,5 +17,6 @@ BENCHMARKS: dict[str, str] = {
     "event_propagation": "bench.event_propagation",
     "enrollment_burst": "bench.enrollment_burst",
     "notifications": "bench.notifications",
+    "dashboard": "bench.dashboard",
     "keyset_pages": "bench.keyset_pages",
 }
