@@ -169,7 +169,8 @@ def test_staff_see_every_panel_with_the_apis_figures_offline(demo_stack: Stack, 
     browser.execute_script("document.querySelector('[data-panel=works-by-year] a.csv').click()")
     saved = tmp_path / "works-by-year.csv"
     wait_until(saved.exists, 10, what="the CSV downloaded")
-    table = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8"))))
+    assert saved.read_bytes().startswith(b"\xef\xbb\xbf"), "a byte order mark: spreadsheets read it as UTF-8"
+    table = list(csv.reader(io.StringIO(saved.read_text(encoding="utf-8-sig"))))
     assert table[0] == shown["works-by-year"]["columns"]
     assert {row[0]: int(row[1]) for row in table[1:]} == w["by_year"]
 

@@ -12,7 +12,7 @@
       notAllowed: "This key may not read the dashboard: it needs an analyst's, coordinator's or partner's role.",
       wholeBase: "The whole base", partnerScope: "Your institution only", unavailable: "unavailable",
       serviceUnavailable: "The {service} service is unavailable: these figures cannot be shown now.",
-      csv: "Download CSV", failed: "These figures could not be read", loading: "Loading…", none: "Nothing to show",
+      csv: "Download CSV", tryAgain: "The API could not answer; reload the page to try again.", failed: "These figures could not be read", loading: "Loading…", none: "Nothing to show",
       partnersByCountry: "Partners on the world map", partnersByKind: "Partners by kind",
       agreementsByState: "Agreements by state", agreementsByKind: "Agreements by kind",
       agreementsExpiring: "Agreements ending in the next 90 days", pandas: "Pandas",
@@ -43,7 +43,7 @@
       notAllowed: "此密钥无权查看看板：需要分析员、协调员或合作伙伴角色。",
       wholeBase: "整个基地", partnerScope: "仅限贵机构", unavailable: "不可用",
       serviceUnavailable: "{service} 服务不可用：暂时无法显示这些数据。",
-      csv: "下载 CSV", failed: "无法读取这些数据", loading: "加载中…", none: "暂无数据",
+      csv: "下载 CSV", tryAgain: "API 暂时无法应答；请刷新页面重试。", failed: "无法读取这些数据", loading: "加载中…", none: "暂无数据",
       partnersByCountry: "合作伙伴世界分布", partnersByKind: "合作伙伴类型",
       agreementsByState: "协议状态", agreementsByKind: "协议类型",
       agreementsExpiring: "未来 90 天内到期的协议", pandas: "大熊猫",
@@ -78,8 +78,12 @@
 
   const $ = (id) => document.getElementById(id);
   const t = (key) => TEXT[language][key] ?? key;
-  const today = () => new Date().toISOString().slice(0, 10);
-  const dayIn = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+  // Days as the person's own calendar has them (in Beijing, "today" begins at midnight there, not in UTC).
+  const dayIn = (days) => {
+    const d = new Date(Date.now() + days * 86400000);
+    return [d.getFullYear(), d.getMonth() + 1, d.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
+  };
+  const today = () => dayIn(0);
   const localized = (text) => (text && (text[language === "zh" ? "zh-Hans" : "en"] ?? text.zh ?? text.en
                                         ?? Object.values(text)[0])) || "";
   const countryName = (code) => (countries && countries[code] ? countries[code][language] : code);
@@ -107,7 +111,7 @@
       const page = await api(path, { ...params, limit: 100, ...(cursor ? { cursor } : {}) });
       items.push(...page.items);
       cursor = page.next_cursor;
-    } while (cursor && items.length < 1000);
+    } while (cursor && items.length < 5000);
     return items;
   }
 
@@ -130,29 +134,37 @@
   function unavailable(el) {
     el.dataset.state = "unavailable";
     el.removeAttribute("aria-busy");
-    el.querySelector(".status").textContent = t("serviceUnavailable").replace("{service}", el.dataset.service);
+    say(el, t("serviceUnavailable").replace("{service}", el.dataset.service));
+  }
+
+  function say(el, text) {
+    const status = el.querySelector(".status");
+    status.textContent = text;
+    status.hidden = false;
   }
 
   // Refused (403) or not found: said in the panel, and the rest of the page goes on.
   function failed(el, error) {
     el.dataset.state = "failed";
     el.removeAttribute("aria-busy");
-    el.querySelector(".status").textContent = `${t("failed")} (${error.message})`;
+    say(el, `${t("failed")} (${error.message})`);
   }
 
   function csvOf(columns, rows) {
     const cell = (v) => {
-      const s = String(v ?? "");
+      // A text a spreadsheet would run as a formula (=, +, -, @ first) is kept as text.
+      const s = typeof v === "string" && /^[=+\-@\t\r]/.test(v) ? `'${v}` : String(v ?? "");
       return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
     };
-    return [columns, ...rows.map((r) => r.cells)].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
+    // RFC 4180 lines; the byte order mark tells spreadsheet programs it is UTF-8 (Chinese names stay readable).
+    return "\uFEFF" + [columns, ...rows.map((r) => r.cells)].map((r) => r.map(cell).join(",")).join("\r\n") + "\r\n";
   }
 
   // rows: [{key, cells: [label, figure, ...]}]; chart(el) draws the figures; the table holds the same ones.
   function fill(el, columns, rows, option) {
     el.dataset.state = "ready";
     el.removeAttribute("aria-busy");
-    el.querySelector(".status").remove();
+    el.querySelector(".status").hidden = true;
     const body = document.createElement("div");
     body.className = "body";
     const chart = document.createElement("div");
@@ -216,14 +228,20 @@
   }
 
   function draw(job) {
+    if (!job.el.isConnected) return; // a panel of an earlier view (the language changed meanwhile)
     const started = performance.now();
-    const drawn = echarts.init(job.chart, null, { renderer: "canvas" });
-    drawn.setOption({ aria: { enabled: true }, animation: false, tooltip: {}, ...job.option() });
-    charts.push(drawn);
+    try {
+      const drawn = echarts.init(job.chart, null, { renderer: "canvas" });
+      charts.push(drawn);
+      drawn.setOption({ aria: { enabled: true }, animation: false, tooltip: {}, ...job.option() });
+    } catch (e) {
+      failed(job.el, e);
+    }
     job.el.dataset.drawMs = String(Math.round(performance.now() - started));
   }
 
   function drawVisible() {
+    if (!librariesReady || !worldMap) return;
     for (const job of pending.filter((j) => visible(j.chart))) {
       pending.splice(pending.indexOf(job), 1);
       draw(job);
@@ -268,6 +286,7 @@
     return async () => {
       try {
         const drawn = await load();
+        if (!el.isConnected) return; // an earlier view's panel
         if (drawn === null) unavailable(el);
         else fill(el, ...drawn);
       } catch (e) {
@@ -521,8 +540,11 @@
   }
 
   // Started as soon as this script runs, beside the charting library's download and parse.
-  const countryNames = fetch("/dashboard/countries.json").then((r) => r.json());
-  const topology = fetch("/dashboard/assets/vendor/countries-110m.json").then((r) => r.json());
+  // Without them the tables name countries by code and the map is empty; every other figure still shows.
+  const countryNames = fetch("/dashboard/countries.json").then((r) => r.json()).catch(() => ({}));
+  const topology = fetch("/dashboard/assets/vendor/countries-110m.json").then((r) => r.json())
+    .catch(() => ({ type: "Topology", objects: { countries: { type: "GeometryCollection", geometries: [] } },
+                    arcs: [] }));
 
   async function loadWorld() {
     const [shapesOf, names] = await Promise.all([topology, countryNames, librariesLoaded]);
@@ -546,8 +568,9 @@
     try {
       me = await api("/api/v1/me");
     } catch (e) {
-      sessionStorage.removeItem(KEY);
-      return showSignIn(e.status === 401 ? t("badCredential") : String(e));
+      // Refused: the credentials go. Anything else (an outage, a rate limit) keeps them for the next try.
+      if (e.status === 401 || e.status === 403) sessionStorage.removeItem(KEY);
+      return showSignIn(e.status === 401 ? t("badCredential") : `${t("tryAgain")} (${e.message})`);
     }
     const staff = STAFF.includes(me.role);
     if (!staff && !(me.role === "partner" && me.partner_id)) {
@@ -602,7 +625,7 @@
       show();
     });
     window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
-    window.addEventListener("scroll", () => librariesReady && drawVisible(), { passive: true });
+    window.addEventListener("scroll", drawVisible, { passive: true });
     show();
   }
 })();
