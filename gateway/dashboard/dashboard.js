@@ -432,7 +432,7 @@
       grid: { left: 48, right: 16, top: 16, bottom: 56 },
       xAxis: { type: "category", data: rows.map((r) => r.cells[0]) },
       yAxis: { type: "value", minInterval: 1, name: "days" },
-      series: [{ type: "bar", data: rows.map((r) => Math.round((Date.parse(r.cells[1]) - Date.now()) / 86400000)) }],
+      series: [{ type: "bar", data: rows.map((r) => Math.round((Date.parse(r.cells[1]) - Date.parse(today())) / 86400000)) }],
     })];
   }
 
