@@ -121,3 +121,33 @@ def test_no_enrollment_outside_the_window_into_an_unpublished_program_or_for_an_
     assert r.status_code == 422 and problem["errors"][0]["loc"] == ["body", "partner_id"], problem
     for c in (unpublished, closed, not_yet, open_cohort):
         assert coordinator.get(f"{TRAINING}/cohorts/{c['id']}").json()["seats_taken"] == 0, "nothing written"
+
+
+def every_cohort(client: httpx.Client, **params: Any) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    cursor = None
+    while True:
+        page = client.get(f"{TRAINING}/cohorts", params={"limit": 200, **params, **({"cursor": cursor} if cursor
+                                                                                     else {})}).json()
+        found.update({c["id"]: c for c in page["items"]})
+        if not (cursor := page["next_cursor"]):
+            return found
+
+
+def test_every_programs_cohorts_in_one_list_drafts_for_staff_only(coordinator, anonymous):
+    published = cohort_of(coordinator, published_program(coordinator)["id"], 5)
+    draft_program = coordinator.post(f"{TRAINING}/programs", json={
+        "title": {"en": f"Draft course {uuid.uuid4().hex[:6]}"}, "topics": ["husbandry"], "format": "onsite",
+        "languages": ["en"]}).json()
+    draft = cohort_of(coordinator, draft_program["id"], 5)
+
+    staff_view, public_view = every_cohort(coordinator), every_cohort(anonymous)
+    assert published["id"] in staff_view and draft["id"] in staff_view
+    assert published["id"] in public_view and draft["id"] not in public_view
+    assert staff_view[published["id"]]["seats_left"] == 5 and staff_view[published["id"]]["waitlist_length"] == 0
+
+    # `ends_from`: those ending on or after the day (these end 74 days from now).
+    later = (dt.date.today() + dt.timedelta(days=75)).isoformat()
+    assert published["id"] not in every_cohort(coordinator, ends_from=later)
+    assert published["id"] in every_cohort(coordinator, ends_from=published["ends_on"])
+    assert coordinator.get(f"{TRAINING}/cohorts", params={"ends_from": "2026-13-01"}).status_code == 422

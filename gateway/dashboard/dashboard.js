@@ -274,7 +274,9 @@
   const world = () => (rows) => ({
     visualMap: { min: 0, max: Math.max(1, ...rows.map((r) => r.cells[1])), left: 8, bottom: 8,
                  inRange: { color: ["#e0f3db", "#2b8a3e"] }, calculable: false },
-    series: [{ type: "map", map: "world", roam: false, emphasis: { label: { show: false } },
+    // No labels, no selection: 177 shapes drawn once, the country named by the tooltip and the table.
+    series: [{ type: "map", map: "world", roam: false, label: { show: false }, selectedMode: false,
+               emphasis: { label: { show: false } }, select: { disabled: true },
                tooltip: { formatter: (p) => `${countryName(p.name)}: ${Number.isNaN(p.value) ? 0 : p.value}` },
                data: rows.map((r) => ({ name: r.key, value: r.cells[1] })) }],
   });
@@ -411,10 +413,9 @@
 
   // Each program's cohorts that have not ended: capacity, seats taken and the waitlist.
   async function cohortSeats() {
-    const programs = await allPages("/api/v1/training/programs");
-    const lists = await Promise.all(programs.map((p) => allPages(`/api/v1/training/programs/${p.id}/cohorts`)
-      .then((cohorts) => cohorts.map((c) => ({ program: p, cohort: c })))));
-    const current = lists.flat().filter(({ cohort }) => cohort.ends_on >= today())
+    const [programs, cohorts] = await Promise.all([allPages("/api/v1/training/programs").then(byId),
+                                                   allPages("/api/v1/training/cohorts", { ends_from: today() })]);
+    const current = cohorts.map((cohort) => ({ program: programs[cohort.program_id] || { title: null }, cohort }))
       .sort((a, b) => a.cohort.starts_on.localeCompare(b.cohort.starts_on));
     const columns = [t("cohort"), t("capacity"), t("taken"), t("waitlist")];
     return [columns, current.map(({ program, cohort }) => ({ key: cohort.id, cells: [

@@ -7,7 +7,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from services.training.domain.cohort import Cohort
@@ -109,6 +109,18 @@ async def list_cohorts(program_id: uuid.UUID, caller: CallerDep, session: ReadSe
     """A program's cohorts; `open_now` keeps those taking applications now."""
     now = clock.now()
     found = await cohorts.list_cohorts(session, caller, program_id, open_now, now, limit, cursor)
+    return Page.of(found, lambda c: CohortOut.at(now, c))
+
+
+@router.get("/cohorts", response_model=Page[CohortOut])
+async def list_every_cohort(caller: CallerDep, session: ReadSessionDep, clock: ClockDep, limit: Limit = 50,
+                            cursor: Cursor = None,
+                            ends_from: Annotated[Day | None, Query(description="Ending on or after this day")] = None,
+                            ) -> Page[CohortOut]:
+    """Every program's cohorts in one list (those of draft programs for staff only): seats and waitlists across
+    the base, as a dashboard shows them."""
+    now = clock.now()
+    found = await cohorts.list_every_cohort(session, caller, ends_from, limit, cursor)
     return Page.of(found, lambda c: CohortOut.at(now, c))
 
 

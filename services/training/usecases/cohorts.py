@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.training.domain.cohort import Cohort
-from services.training.domain.program import Program
+from services.training.domain.program import Program, ProgramStatus
 from services.training.usecases.programs import may_see, visible_program
 from services.training.usecases.seats import fill_free_seats
 from shared.auth import Caller
@@ -39,6 +39,20 @@ async def list_cohorts(session: AsyncSession, caller: Caller, program_id: uuid.U
     if open_now is not None:
         window = (Cohort.enrollment_opens_at <= now) & (Cohort.enrollment_closes_at > now)  # type: ignore[operator]
         stmt = stmt.where(window if open_now else ~window)
+    return await keyset_page(session, stmt, [Cohort.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
+
+
+async def list_every_cohort(session: AsyncSession, caller: Caller, ends_from: dt.date | None, limit: int,
+                            cursor: str | None) -> tuple[list[Cohort], str | None]:
+    """The cohorts of every program the caller may see (staff: all; others: those of programs not in draft),
+    `ends_from` keeping those ending on or after that day; one query a page, for dashboards (no N+1 over the
+    programs)."""
+    stmt = select(Cohort)
+    if not caller.is_staff:
+        public = select(Program.id).where(Program.status != ProgramStatus.draft)  # type: ignore[arg-type]
+        stmt = stmt.where(Cohort.program_id.in_(public))  # type: ignore[attr-defined]
+    if ends_from is not None:
+        stmt = stmt.where(Cohort.ends_on >= ends_from)  # type: ignore[arg-type,operator]
     return await keyset_page(session, stmt, [Cohort.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
 
 
