@@ -79,6 +79,15 @@ def as_sent(max_length: int, pattern: str | None = None) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def Stripped(max_length: int, pattern: str | None = None, min_length: int = 1) -> type[str]:
+    """A string stripped of surrounding white space, its length and `pattern` holding as sent (`as_sent`) and
+    once stripped."""
+    return Annotated[  # type: ignore[return-value]
+        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern),
+        as_sent(max_length, pattern),
+    ]
+
+
 def Text(max_length: int = 500, min_length: int = 1) -> type[str]:
     """Text as stored: at most `max_length` characters as sent, at least `min_length` once surrounding white space
     is stripped, without NUL, in Unicode NFC."""

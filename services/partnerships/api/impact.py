@@ -12,30 +12,14 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
 
+from services.partnerships.api.ledger import AgreementImpactOut, PartnerImpactOut
 from services.partnerships.usecases import impact
 from shared.auth import GuardedRoute, SignedInDep
 from shared.http import not_modified, set_etag
 from shared.service import ReadSessionDep
 
 router = APIRouter(route_class=GuardedRoute, tags=["impact"])
-
-
-class ImpactOut(BaseModel):
-    works_published: int = Field(description="Works of the joint research published and not retracted")
-    trainees_completed: int = Field(description="Training enrollments completed")
-    certificates_issued: int = Field(description="Completion certificates issued")
-    outreach_events_held: int = Field(description="Outreach events held (completed, not cancelled)")
-    outreach_attendance: int = Field(description="People who came to those outreach events")
-
-
-class PartnerImpactOut(ImpactOut):
-    partner_id: uuid.UUID
-
-
-class AgreementImpactOut(ImpactOut):
-    agreement_id: uuid.UUID
 
 
 def _answer(request: Request, response: Response, body: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from services.partnerships.api.impact import AgreementImpactOut, PartnerImpactOut
+from services.partnerships.api.ledger import AgreementImpactOut, PartnerImpactOut
 from services.partnerships.usecases.stats import partnership_stats as figures
 from shared.auth import GuardedRoute, StaffDep
 from shared.service import ReadSessionDep

@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
-
-from pydantic import StringConstraints
 
 from services.partnerships.domain.loan import LoanState
 from services.partnerships.domain.panda import Sex
 from shared.http import Representation
-from shared.validation import Day, as_sent
+from shared.validation import Day, Stripped
 
-_STUDBOOK_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$"
-StudbookNumber = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=_STUDBOOK_NUMBER),
-    as_sent(20, _STUDBOOK_NUMBER),
-]
+StudbookNumber = Stripped(20, r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
 
 
 class PandaOut(Representation):

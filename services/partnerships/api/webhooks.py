@@ -23,7 +23,7 @@ from shared.auth import STAFF, Caller, GuardedRoute, Role, requires
 from shared.http import IfMatchDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep, runtime_of
-from shared.validation import Changes, Text, as_sent
+from shared.validation import Changes, Stripped, Text
 
 router = APIRouter(route_class=GuardedRoute, prefix="/webhooks", tags=["webhooks"])
 
@@ -38,9 +38,7 @@ async def _allowlist(request: Request) -> frozenset[str]:
 AllowlistDep = Annotated[frozenset[str], Depends(_allowlist)]
 
 # http(s) with a host; plain http only to a host the operator allows (PARTNERSHIPS_WEBHOOK_ALLOWED_HOSTS).
-_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+([/?#]\S*)?$"
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=_URL),
-                as_sent(2000, _URL)]
+Url = Stripped(2000, r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\s]+([/?#]\S*)?$")
 EventType = Annotated[str, StringConstraints(max_length=200, pattern=EVENT_TYPE_PATTERN)]
 EventTypes = Annotated[list[EventType], Field(
     min_length=1, max_length=50,
