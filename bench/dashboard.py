@@ -13,6 +13,7 @@ import contextlib
 import os
 import statistics
 import time
+from pathlib import Path
 
 from bench.common import load_average
 from bench.report import Report
@@ -22,6 +23,8 @@ from tests.harness import ADMIN_KEY, Stack
 
 RUNS = 5
 TARGET_MS = 1000.0
+QUIET_CORES = 0.6
+WINDOW = 3.0
 
 
 def _first_view(driver, url: str) -> float:  # type: ignore[no-untyped-def]
@@ -30,9 +33,23 @@ def _first_view(driver, url: str) -> float:  # type: ignore[no-untyped-def]
     return float(driver.execute_script("return Number(document.body.dataset.readyAfterMs)"))
 
 
+def _cpu_seconds(stack: Stack) -> float:
+    """CPU seconds (user and system) the stack's processes have used so far, from /proc/<pid>/stat."""
+    total = 0
+    for process in stack.processes.values():
+        if process.popen is None:
+            continue
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{process.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _settle(stack: Stack, quiet_seconds: float = 5.0, timeout: float = 600.0) -> None:
     """Waits until the demo's aftermath is over: the notifications service has sent the confirmation emails of
-    its thousands of registrations and enrollments (no new file at the mail sink for `quiet_seconds`)."""
+    its thousands of registrations and enrollments (no new file at the mail sink for `quiet_seconds`), and the
+    stack's processes together use no more than QUIET_CORES of a core over WINDOW seconds (the consumers' and
+    projections' catching up done; an idle stack polling its broker uses about 0.4)."""
     started = last_change = time.monotonic()
     count = -1
     while time.monotonic() - last_change < quiet_seconds and time.monotonic() - started < timeout:
@@ -40,6 +57,11 @@ def _settle(stack: Stack, quiet_seconds: float = 5.0, timeout: float = 600.0) ->
         if now != count:
             count, last_change = now, time.monotonic()
         time.sleep(0.5)  # watching a folder fill, with a deadline
+    while time.monotonic() - started < timeout:
+        before = _cpu_seconds(stack)
+        time.sleep(WINDOW)  # a window of CPU use, with a deadline
+        if (_cpu_seconds(stack) - before) / WINDOW <= QUIET_CORES:
+            return
 
 
 def run(stack: Stack) -> Report:

@@ -217,10 +217,21 @@
   // time between other work, so the first view does not wait for charts nobody can see yet.
   const pending = [];
   let librariesReady = false;
-  const librariesLoaded = new Promise((resolve) => document.addEventListener("DOMContentLoaded", () => {
-    librariesReady = true;
-    resolve();
-  }, { once: true }));
+  let librariesLoaded = null;
+  // The page preloads the charting libraries (<link rel="preload">); they run once the first view's requests
+  // have left, since running them holds the page's only thread for a fifth of a second.
+  function loadLibraries() {
+    librariesLoaded ??= Promise.all(["echarts.min.js", "topojson-client.min.js"].map((name) => new Promise(
+      (resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = `/dashboard/assets/vendor/${name}`;
+        script.async = false; // in this order
+        script.onload = resolve;
+        script.onerror = () => reject(new Error(`${name} did not load`));
+        document.head.append(script);
+      }))).then(() => { librariesReady = true; });
+    return librariesLoaded;
+  }
 
   function visible(element) {
     const box = element.getBoundingClientRect();
@@ -423,10 +434,11 @@
       cohort.waitlist_length] })), bars(columns)];
   }
 
-  async function agreementsEnding(params) {
+  // The active agreements of `items` (every agreement this view reads) that end within 90 days.
+  function agreementsEnding(items) {
     const until = dayIn(90);
-    const items = await allPages("/api/v1/partnerships/agreements", { state: "active", ...params });
-    const ending = items.filter((a) => a.effective_until && a.effective_until >= today() && a.effective_until <= until)
+    const ending = items.filter((a) => a.state === "active" && a.effective_until && a.effective_until >= today()
+                                && a.effective_until <= until)
       .sort((a, b) => a.effective_until.localeCompare(b.effective_until));
     const columns = [t("code"), t("ends")];
     return [columns, ending.map((a) => ({ key: a.id, cells: [a.code, a.effective_until] })), (rows) => ({
@@ -461,7 +473,8 @@
     const summary = api("/api/v1/dashboard/summary").catch((e) => e);
     const part = (service, make) => from(summary, (s) => (s[service] ? make(s[service]) : null));
     const partners = allPages("/api/v1/partnerships/partners").then(byId);
-    const agreements = allPages("/api/v1/partnerships/agreements").then(byId);
+    const agreementList = allPages("/api/v1/partnerships/agreements").catch((e) => e);
+    const agreements = from(agreementList, byId)();
     const pandas = studbook(partners);
     const ledger = (field, idField, names, first) => async () => {
       const [s, known] = await Promise.all([summary, names]);
@@ -473,7 +486,7 @@
       ["partners-by-kind", "partnerships", "partnersByKind", part("partnerships", figures.partnersByKind)],
       ["agreements-by-state", "partnerships", "agreementsByState", part("partnerships", figures.agreementsByState)],
       ["agreements-by-kind", "partnerships", "agreementsByKind", part("partnerships", figures.agreementsByKind)],
-      ["agreements-expiring", "partnerships", "agreementsExpiring", () => agreementsEnding({})],
+      ["agreements-expiring", "partnerships", "agreementsExpiring", from(agreementList, agreementsEnding)],
       ["pandas", "partnerships", "pandas", part("partnerships", figures.pandas)],
       ["pandas-where", "partnerships", "pandasWhere", pandas.where],
       ["loans-ending", "partnerships", "loansEnding", pandas.ending],
@@ -506,7 +519,7 @@
       ["your-agreements", "partnerships", "yourAgreements", from(own, (items) => [
         [t("code"), t("state"), t("ends")],
         items.map((a) => ({ key: a.id, cells: [a.code, a.state, a.effective_until] })), countBy(t("agreements"), 1)])],
-      ["agreements-expiring", "partnerships", "agreementsExpiring", () => agreementsEnding({ partner_id: partnerId })],
+      ["agreements-expiring", "partnerships", "agreementsExpiring", from(own, agreementsEnding)],
       ["impact-by-agreement", "partnerships", "impactByAgreement", from(own, async (items) => impactTable(
         await Promise.all(items.map((a) => api(`/api/v1/partnerships/agreements/${a.id}/impact`))),
         "agreement_id", (id) => label(byId(items), id), "agreement"))],
@@ -538,6 +551,7 @@
     $("sign-in-error").hidden = !message;
     $("sign-in-error").textContent = message || "";
     document.body.dataset.state = "signed-out";
+    loadLibraries(); // ready for after the sign-in
   }
 
   // Started as soon as this script runs, beside the charting library's download and parse.
@@ -548,7 +562,7 @@
                     arcs: [] }));
 
   async function loadWorld() {
-    const [shapesOf, names] = await Promise.all([topology, countryNames, librariesLoaded]);
+    const [shapesOf, names] = await Promise.all([topology, countryNames, loadLibraries()]);
     const byNumeric = Object.fromEntries(Object.entries(names).map(([code, c]) => [c.numeric, code]));
     const shapes = topojson.feature(shapesOf, shapesOf.objects.countries);
     for (const f of shapes.features) f.properties.name = byNumeric[f.id] || f.properties.name;
@@ -588,10 +602,13 @@
     document.body.dataset.state = "signed-in";
     document.body.dataset.role = me.role;
     countries = await countryNames;
-    const world = worldMap ? null : loadWorld();
     const list = staff ? staffPanels() : partnerPanels(me.partner_id);
-    await Promise.all(list.map(([id, service, title, load]) => panel(id, service, title, load)).map((run) => run()));
-    await Promise.all([librariesLoaded, world]);
+    const answered = Promise.all(list.map(([id, service, title, load]) => panel(id, service, title, load))
+      .map((run) => run()));
+    // After the requests: it runs the libraries. Without them the tables still show; the charts say they failed.
+    const world = worldMap ? null : loadWorld().catch(() => {});
+    await answered;
+    await world;
     if (generation !== shown) return;
     drawVisible();
     // The first view is complete: every panel has its figures, those on screen their chart. Milliseconds from
@@ -602,7 +619,7 @@
     if (generation === shown) document.body.dataset.state = "complete";
   }
 
-  // Deferred, and before the libraries: the page is parsed, and the first requests leave while they load.
+  // Deferred: the page is parsed; the first requests leave before the libraries run (`loadLibraries`).
   {
     // A token in the fragment signs in (kiosks, automation); it leaves the address bar at once.
     const fragment = new URLSearchParams(location.hash.slice(1));
