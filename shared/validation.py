@@ -91,10 +91,7 @@ def Stripped(max_length: int, pattern: str | None = None, min_length: int = 1) -
 def Text(max_length: int = 500, min_length: int = 1) -> type[str]:
     """Text as stored: at most `max_length` characters as sent, at least `min_length` once surrounding white space
     is stripped, without NUL, in Unicode NFC."""
-    return Annotated[  # type: ignore[return-value]
-        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(_stored_text), as_sent(max_length),
-    ]
+    return Annotated[Stripped(max_length, min_length=min_length), AfterValidator(_stored_text)]  # type: ignore[return-value]
 
 
 ShortText = Text(200)
@@ -182,8 +179,7 @@ def _web_url(value: str) -> str:
     return normal if len(normal) <= 500 else value
 
 
-WebUrl = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-                   AfterValidator(_web_url), as_sent(500),
+WebUrl = Annotated[Stripped(500), AfterValidator(_web_url),
                    WithJsonSchema({"type": "string", "format": "uri", "minLength": 1, "maxLength": 500})]
 """An http(s) URL of at most 500 characters as sent, kept in pydantic's normal form when that fits in 500."""
 
