@@ -14,22 +14,21 @@ import argparse
 import asyncio
 import email
 import email.policy
-import itertools
 import logging
 import os
-import time
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from deploy.sink_folder import SinkFolder
 
 log = logging.getLogger("mail-sink")
 
 
 class KeepAsFiles:
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.counter = itertools.count(1)
+        self.files = SinkFolder(folder, "eml")
 
     async def handle_RCPT(self, _server: Any, _session: Any, envelope: Any, address: str,
                           _options: list[str]) -> str:
@@ -44,10 +43,7 @@ class KeepAsFiles:
 
     async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         raw = envelope.original_content or envelope.content
-        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{next(self.counter):06d}.eml"
-        tmp = self.folder / f".{name}.tmp"
-        tmp.write_bytes(raw)
-        tmp.replace(self.folder / name)
+        _, name = self.files.keep(raw)
         subject = email.message_from_bytes(raw, policy=email.policy.default).get("Subject", "")
         log.info("mail to %s: %s (%s)", ", ".join(envelope.rcpt_tos), subject, name)
         return "250 OK: kept as " + name

@@ -17,16 +17,18 @@ import itertools
 import json
 import logging
 import os
-import time
 from pathlib import Path
 
 from aiohttp import web
+
+from deploy.sink_folder import SinkFolder
 
 log = logging.getLogger("push-sink")
 
 
 def make_app(folder: Path) -> web.Application:
-    counter = itertools.count(1)
+    files = SinkFolder(folder, "json")
+    tokens = itertools.count(1)
 
     async def send(request: web.Request) -> web.Response:
         try:
@@ -38,12 +40,8 @@ def make_app(folder: Path) -> web.Application:
             return web.json_response({"error": {"code": 404, "status": "NOT_FOUND", "details": [
                 {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": "UNREGISTERED"}]}},
                 status=404)
-        n = next(counter)
         body["authorization"] = request.headers.get("Authorization")
-        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{n:06d}.json"
-        tmp = folder / f".{name}.tmp"
-        tmp.write_text(json.dumps(body, ensure_ascii=False, indent=1))
-        tmp.replace(folder / name)
+        n, _ = files.keep(json.dumps(body, ensure_ascii=False, indent=1).encode())
         log.info("push to …%s: %s", token[-8:], body["message"].get("notification", {}).get("title", ""))
         return web.json_response({"name": f"projects/{request.match_info['project']}/messages/{n}"})
 
@@ -51,7 +49,7 @@ def make_app(folder: Path) -> web.Application:
         form = await request.post()
         if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer" or not form.get("assertion"):
             return web.json_response({"error": "invalid_grant"}, status=400)
-        return web.json_response({"access_token": f"sink-access-token-{next(counter)}", "expires_in": 3600,
+        return web.json_response({"access_token": f"sink-access-token-{next(tokens)}", "expires_in": 3600,
                                   "token_type": "Bearer"})
 
     app = web.Application()

@@ -36,6 +36,14 @@ async def upsert(
     return (await session.execute(stmt.returning(returning))).scalar_one_or_none()
 
 
+async def insert_once(session: AsyncSession, table: Table, values: Mapping[str, Any], *, keys: Sequence[str]) -> int:
+    """Insert `values` unless a row with the same `keys` exists (`ON CONFLICT DO NOTHING`); answers 1 if the row
+    was written, 0 if it was there already (a redelivered event's work, done once)."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys])
+    return (await session.execute(stmt)).rowcount or 0
+
+
 async def next_in_series(session: AsyncSession, table: Table, series: str) -> int:
     """Gapless numbering (`AGR-2026-0001`): `table` has `series` (primary key) and `last`. A rolled-back
     write gives its number back with everything else."""

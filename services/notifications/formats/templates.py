@@ -57,12 +57,18 @@ class Rendered:
     push: str
 
 
+@functools.lru_cache(maxsize=64)
+def _locale(language: str) -> Locale:
+    """The language's CLDR locale, parsed once: Babel builds it from its data files on every parse."""
+    return Locale.parse(language, sep="-")
+
+
 def _when(language: str, value: str | dt.datetime, timezone: str) -> str:
     """The instant in `timezone`, as the language writes a full date and a short time (CLDR's patterns), with the
     zone's name: `Sunday, January 3, 2027, 5:30 PM (China Standard Time)`."""
     instant = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     local = instant.astimezone(zoneinfo.ZoneInfo(timezone))
-    locale = Locale.parse(language, sep="-")
+    locale = _locale(language)
     separator = "，" if locale.language == "zh" else ", "
     return f"{format_date(local, 'full', locale=locale)}{separator}{format_time(local, 'short', locale=locale)} " \
            f"({get_timezone_name(local, 'long', locale=locale)})"
@@ -71,7 +77,7 @@ def _when(language: str, value: str | dt.datetime, timezone: str) -> str:
 def _day(language: str, value: str | dt.date) -> str:
     """A day as the language writes it in full: `Monday, March 1, 2027` / `2027年3月1日星期一`."""
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return format_date(day, "full", locale=Locale.parse(language, sep="-"))
+    return format_date(day, "full", locale=_locale(language))
 
 
 def _translated(language: str, text: dict[str, str] | str | None) -> str:

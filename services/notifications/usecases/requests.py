@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.notifications.db.models import devices, messages, preferences, reminders, unsubscribes
@@ -22,7 +21,7 @@ from services.notifications.formats.templates import language_of
 from shared.contracts.notifications import TRANSACTIONAL, NotificationRequested, Recipient
 from shared.db.engine import after_commit
 from shared.db.types import utcnow
-from shared.db.upsert import upsert
+from shared.db.upsert import insert_once, upsert
 from shared.events.envelope import CloudEvent
 
 # Set after a commit that queued messages: wakes the sender at once instead of at its next poll.
@@ -73,7 +72,9 @@ async def queue_messages(session: AsyncSession, *, fact_id: str, subject: str, t
             member=recipient.member, context=context, keep_until=keep_until, now=utcnow(),
             suppressed=await opted_out(session, channel, address, recipient.member, category),
         )
-        written += await _insert_once(session, message)
+        row = {f: getattr(message, f) for f in Message.__dataclass_fields__}
+        written += await insert_once(session, messages, {"dedupe_key": message.dedupe_key, **row},
+                                     keys=["dedupe_key"])
     if written:
         after_commit(session, queued.set)
     return written
@@ -96,11 +97,3 @@ async def opted_out(session: AsyncSession, channel: Channel, address: str, membe
         if enabled is False:
             return True
     return False
-
-
-async def _insert_once(session: AsyncSession, message: Message) -> int:
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    values = {f: getattr(message, f) for f in Message.__dataclass_fields__}
-    stmt = dialect.insert(messages).values(dedupe_key=message.dedupe_key, **values).on_conflict_do_nothing(
-        index_elements=[messages.c.dedupe_key])
-    return (await session.execute(stmt)).rowcount or 0
