@@ -195,6 +195,10 @@ def test_the_page_speaks_chinese_with_the_same_figures(demo_stack: Stack, browse
         "return document.querySelector('[data-panel=partners-by-country] tr[data-key=CN] th')")
     if cn is not None:
         assert cn.text == "中国"
+    # Kinds and states in the page's language too, not the API's names (the rows keep those as their keys).
+    zoo = browser.execute_script(
+        "return document.querySelector('[data-panel=partners-by-kind] tr[data-key=zoo] th')")
+    assert zoo is not None and zoo.text == "动物园"
     browser.execute_script("sessionStorage.clear()")
 
 
@@ -230,8 +234,8 @@ def test_a_partner_sees_its_own_institution_only(demo_stack: Stack, browser: Web
         own_agreements = partner.get("/api/v1/partnerships/agreements",
                                      params={"partner_id": partner_id, "limit": 100}).json()["items"]
         assert own_agreements and all(partner_id in a["partner_ids"] for a in own_agreements)
-        assert shown["your-agreements"]["rows"] == {a["id"]: [a["state"], a["effective_until"]]
-                                                    for a in own_agreements}
+        assert {key: [state.lower(), ends] for key, (state, ends) in shown["your-agreements"]["rows"].items()} == {
+            a["id"]: [a["state"], a["effective_until"]] for a in own_agreements}
         for agreement in own_agreements:
             impact = partner.get(f"/api/v1/partnerships/agreements/{agreement['id']}/impact").json()
             assert shown["impact-by-agreement"]["rows"][agreement["id"]] == [str(impact[k]) for k in IMPACT]

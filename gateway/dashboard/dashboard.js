@@ -68,6 +68,41 @@
       capacity: "名额", taken: "已占名额", waitlist: "候补", pandasAt: "大熊猫",
     },
   };
+  // The API's names of kinds, states and types, as each language says them; a name not here is shown as sent.
+  const TERMS = {
+    en: {
+      zoo: "Zoo", university: "University", research_institute: "Research institute",
+      government_agency: "Government agency", ngo: "NGO", foundation: "Foundation", other: "Other",
+      panda_loan: "Panda loan", research_cooperation: "Research cooperation",
+      training_cooperation: "Training cooperation", framework: "Framework", cultural_exchange: "Cultural exchange",
+      draft: "Draft", negotiating: "Negotiating", signed: "Signed", active: "Active", expired: "Expired",
+      terminated: "Terminated",
+      classroom: "Classroom", hands_on_course: "Hands-on course", lecture: "Lecture", exhibition: "Exhibition",
+      museum_tour: "Museum tour", bookstore_event: "Bookstore event", online_broadcast: "Online broadcast",
+      school_visit: "School visit", festival: "Festival",
+      journal_article: "Journal article", book: "Book", book_chapter: "Book chapter",
+      conference_paper: "Conference paper", report: "Report", popular_science_book: "Popular science book",
+      popular_article: "Popular article", thesis: "Thesis", dataset: "Dataset", edited_book: "Edited book",
+      manual: "Manual", web_resource: "Web resource", patent: "Patent", software: "Software",
+      partnerships: "partnerships", training: "training", outreach: "outreach", publications: "publications",
+    },
+    zh: {
+      zoo: "动物园", university: "大学", research_institute: "研究机构", government_agency: "政府机构",
+      ngo: "非政府组织", foundation: "基金会", other: "其他",
+      panda_loan: "大熊猫借展", research_cooperation: "科研合作", training_cooperation: "培训合作",
+      framework: "框架协议", cultural_exchange: "文化交流",
+      draft: "草稿", negotiating: "洽谈中", signed: "已签署", active: "生效中", expired: "已到期",
+      terminated: "已终止",
+      classroom: "科普课堂", hands_on_course: "实践课程", lecture: "讲座", exhibition: "展览",
+      museum_tour: "博物馆导览", bookstore_event: "书店活动", online_broadcast: "线上直播",
+      school_visit: "进校园", festival: "节庆活动",
+      journal_article: "期刊论文", book: "图书", book_chapter: "图书章节", conference_paper: "会议论文",
+      report: "报告", popular_science_book: "科普图书", popular_article: "科普文章", thesis: "学位论文",
+      dataset: "数据集", edited_book: "编著", manual: "手册", web_resource: "网络资源", patent: "专利",
+      software: "软件",
+      partnerships: "合作伙伴", training: "培训", outreach: "科普", publications: "出版",
+    },
+  };
   const STAFF = ["analyst", "coordinator", "admin"];
   const KEY = "dashboard.credential";
   const LANGUAGE = "dashboard.language";
@@ -78,6 +113,7 @@
 
   const $ = (id) => document.getElementById(id);
   const t = (key) => TEXT[language][key] ?? key;
+  const term = (name) => TERMS[language][name] ?? name;
   // Days as the person's own calendar has them (in Beijing, "today" begins at midnight there, not in UTC).
   const dayIn = (days) => {
     const d = new Date(Date.now() + days * 86400000);
@@ -134,7 +170,7 @@
   function unavailable(el) {
     el.dataset.state = "unavailable";
     el.removeAttribute("aria-busy");
-    say(el, t("serviceUnavailable").replace("{service}", el.dataset.service));
+    say(el, t("serviceUnavailable").replace("{service}", term(el.dataset.service)));
   }
 
   function say(el, text) {
@@ -314,11 +350,11 @@
     partnersByCountry: (p) => [[t("country"), t("partners")],
       byCount(p.partners_by_country).map(([k, v]) => ({ key: k, cells: [countryName(k), v] })), world()],
     partnersByKind: (p) => [[t("kind"), t("partners")],
-      byCount(p.partners_by_kind).map(([k, v]) => ({ key: k, cells: [k, v] })), pie()],
+      byCount(p.partners_by_kind).map(([k, v]) => ({ key: k, cells: [term(k), v] })), pie()],
     agreementsByState: (p) => [[t("state"), t("agreements")],
-      byCount(p.agreements_by_state).map(([k, v]) => ({ key: k, cells: [k, v] })), bars()],
+      byCount(p.agreements_by_state).map(([k, v]) => ({ key: k, cells: [term(k), v] })), bars()],
     agreementsByKind: (p) => [[t("kind"), t("agreements")],
-      byCount(p.agreements_by_kind).map(([k, v]) => ({ key: k, cells: [k, v] })), bars()],
+      byCount(p.agreements_by_kind).map(([k, v]) => ({ key: k, cells: [term(k), v] })), bars()],
     pandas: (p) => [[t("figure"), t("count")], [
       { key: "on_loan", cells: [t("onLoan"), p.pandas_on_loan] },
       { key: "not_on_loan", cells: [t("atBase"), p.pandas - p.pandas_on_loan] }], pie()],
@@ -339,13 +375,13 @@
     },
     outreachByKind: (s) => {
       const columns = [t("kind"), t("events"), t("attendance")];
-      return [columns, s.by_kind.map((k) => ({ key: k.kind, cells: [k.kind, k.events_held, k.attendance] })),
+      return [columns, s.by_kind.map((k) => ({ key: k.kind, cells: [term(k.kind), k.events_held, k.attendance] })),
         bars(columns)];
     },
     worksByYear: (w) => [[t("year"), t("works")],
       Object.entries(w.by_year).sort().map(([k, v]) => ({ key: k, cells: [k, v] })), bars()],
     worksByType: (w) => [[t("type"), t("works")],
-      byCount(w.by_type).filter(([, v]) => v > 0).map(([k, v]) => ({ key: k, cells: [k, v] })), pie()],
+      byCount(w.by_type).filter(([, v]) => v > 0).map(([k, v]) => ({ key: k, cells: [term(k), v] })), pie()],
     openAccess: (w) => [[t("figure"), t("works")], [
       { key: "open_access", cells: [t("openAccessWorks"), w.open_access.works] },
       { key: "closed", cells: [t("closedWorks"), w.works - w.open_access.works] }], pie()],
@@ -518,7 +554,7 @@
         async () => figures.impact(await api(`/api/v1/partnerships/partners/${partnerId}/impact`))],
       ["your-agreements", "partnerships", "yourAgreements", from(own, (items) => [
         [t("code"), t("state"), t("ends")],
-        items.map((a) => ({ key: a.id, cells: [a.code, a.state, a.effective_until] })), countBy(t("agreements"), 1)])],
+        items.map((a) => ({ key: a.id, cells: [a.code, term(a.state), a.effective_until] })), countBy(t("agreements"), 1)])],
       ["agreements-expiring", "partnerships", "agreementsExpiring", from(own, agreementsEnding)],
       ["impact-by-agreement", "partnerships", "impactByAgreement", from(own, async (items) => impactTable(
         await Promise.all(items.map((a) => api(`/api/v1/partnerships/agreements/${a.id}/impact`))),
@@ -576,6 +612,7 @@
     const generation = ++shown;
     for (const c of charts.splice(0)) c.dispose();
     pending.splice(0);
+    for (const link of document.querySelectorAll("a.csv")) URL.revokeObjectURL(link.href); // the old view's files
     $("panels").replaceChildren();
     translate();
     if (!sessionStorage.getItem(KEY)) return showSignIn();
