@@ -21,16 +21,23 @@ from deploy import demo
 from deploy.browser import chromium, wait_for_state
 from tests.harness import ADMIN_KEY, Stack
 
-RUNS = 5
+RUNS = 9  # a median of nine: a cold browser on a shared machine varies by a third from one run to the next
 TARGET_MS = 1000.0
 QUIET_CORES = 0.6
 WINDOW = 3.0
 
 
-def _first_view(driver, url: str) -> float:  # type: ignore[no-untyped-def]
+def _first_view(driver, url: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Milliseconds from the navigation's start: the page ready, its first data request (after `/me`) sent, the
+    last one answered."""
     driver.get(url)
     wait_for_state(driver, "complete", timeout=60)
-    return float(driver.execute_script("return Number(document.body.dataset.readyAfterMs)"))
+    return driver.execute_script("""
+        const api = performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/v1/")
+                                                                       && !e.name.endsWith("/api/v1/me"));
+        return {ready: Number(document.body.dataset.readyAfterMs),
+                requests_sent: Math.min(...api.map((e) => e.startTime)),
+                answered: Math.max(...api.map((e) => e.responseEnd))};""")
 
 
 def _cpu_seconds(stack: Stack) -> float:
@@ -77,12 +84,16 @@ def run(stack: Stack) -> Report:
             cold.append(_first_view(driver, url))
     with chromium() as driver:
         _first_view(driver, url)
-        warm = [_first_view(driver, url) for _ in range(RUNS)]
-    cold_ms, warm_ms = statistics.median(cold), statistics.median(warm)
+        warm = [_first_view(driver, url)["ready"] for _ in range(RUNS)]
+    cold_ms, warm_ms = statistics.median(v["ready"] for v in cold), statistics.median(warm)
     report = Report("dashboard", f"the dashboard's first view in headless Chromium, demo data at scale {scale:g}")
     report.add("first_view_cold_ms", f"first view, nothing cached, median of {RUNS} ms", cold_ms,
                f"<= {TARGET_MS:g}", cold_ms <= TARGET_MS)
     report.add("first_view_warm_ms", f"first view, libraries cached, median of {RUNS} ms", warm_ms)
-    report.add("first_view_cold_max_ms", "first view, nothing cached, slowest ms", max(cold))
+    report.add("first_view_cold_max_ms", "first view, nothing cached, slowest ms", max(v["ready"] for v in cold))
+    report.add("cold_requests_sent_ms", "cold: first data request sent, median ms",
+               statistics.median(v["requests_sent"] for v in cold))
+    report.add("cold_answered_ms", "cold: last data request answered, median ms",
+               statistics.median(v["answered"] for v in cold))
     report.add("load_before", "load average before (1, 5, 15 min)", load_before)
     return report
