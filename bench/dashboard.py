@@ -36,8 +36,8 @@ def _first_view(driver, url: str) -> dict[str, float]:  # type: ignore[no-untype
         const api = performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/v1/")
                                                                        && !e.name.endsWith("/api/v1/me"));
         return {ready: Number(document.body.dataset.readyAfterMs),
-                requests_sent: Math.min(...api.map((e) => e.startTime)),
-                answered: Math.max(...api.map((e) => e.responseEnd))};""")
+                requests_sent: Math.round(Math.min(...api.map((e) => e.startTime))),
+                answered: Math.round(Math.max(...api.map((e) => e.responseEnd)))};""")
 
 
 def _cpu_seconds(stack: Stack) -> float:
