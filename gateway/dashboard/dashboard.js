@@ -9,7 +9,7 @@
       title: "Panda cooperation dashboard", language: "Language", signIn: "Sign in", signOut: "Sign out",
       signInHelp: "Paste an API key or a JWT. It is kept in this tab only (sessionStorage).",
       credential: "API key or token", badCredential: "These credentials were refused.",
-      notAllowed: "This key may not read the dashboard: it needs an analyst's, coordinator's or partner's role.",
+      notAllowed: "This key may not read the dashboard: it needs an analyst's role or above, or a partner's.",
       wholeBase: "The whole base", partnerScope: "Your institution only", unavailable: "unavailable",
       serviceUnavailable: "The {service} service is unavailable: these figures cannot be shown now.",
       csv: "Download CSV", tryAgain: "The API could not answer; reload the page to try again.", failed: "These figures could not be read", loading: "Loading…", none: "Nothing to show",
@@ -34,13 +34,13 @@
       agreement: "Agreement", pandasWhere: "Where each panda is", loansEnding: "Loans ending in the next 180 days",
       cubsAbroad: "Cubs born abroad", panda: "Panda", where: "Where", until: "Until", born: "Born",
       atTheBase: "At the base", cohortSeats: "Seats and waitlists per cohort", cohort: "Cohort",
-      capacity: "Capacity", taken: "Seats taken", waitlist: "Waitlist", pandasAt: "Pandas",
+      capacity: "Capacity", taken: "Seats taken", waitlist: "Waitlist", pandasAt: "Pandas", days: "days",
     },
     zh: {
       title: "大熊猫合作数据看板", language: "语言", signIn: "登录", signOut: "退出",
       signInHelp: "粘贴 API 密钥或 JWT。它只保存在此标签页中（sessionStorage）。",
       credential: "API 密钥或令牌", badCredential: "凭据被拒绝。",
-      notAllowed: "此密钥无权查看看板：需要分析员、协调员或合作伙伴角色。",
+      notAllowed: "此密钥无权查看看板：需要分析员及以上角色，或合作伙伴角色。",
       wholeBase: "整个基地", partnerScope: "仅限贵机构", unavailable: "不可用",
       serviceUnavailable: "{service} 服务不可用：暂时无法显示这些数据。",
       csv: "下载 CSV", tryAgain: "API 暂时无法应答；请刷新页面重试。", failed: "无法读取这些数据", loading: "加载中…", none: "暂无数据",
@@ -65,7 +65,7 @@
       agreement: "协议", pandasWhere: "每只大熊猫的所在地", loansEnding: "未来 180 天内结束的借展",
       cubsAbroad: "海外出生的幼仔", panda: "大熊猫", where: "所在地", until: "截至", born: "出生",
       atTheBase: "在基地", cohortSeats: "各期培训名额与候补", cohort: "培训期",
-      capacity: "名额", taken: "已占名额", waitlist: "候补", pandasAt: "大熊猫",
+      capacity: "名额", taken: "已占名额", waitlist: "候补", pandasAt: "大熊猫", days: "天",
     },
   };
   // The API's names of kinds, states and types, as each language says them; a name not here is shown as sent.
@@ -85,6 +85,9 @@
       popular_article: "Popular article", thesis: "Thesis", dataset: "Dataset", edited_book: "Edited book",
       manual: "Manual", web_resource: "Web resource", patent: "Patent", software: "Software",
       partnerships: "partnerships", training: "training", outreach: "outreach", publications: "publications",
+      protection: "Protection", breeding: "Breeding", disease_treatment: "Disease treatment",
+      epidemic_prevention: "Epidemic prevention", wild_population: "Wild population", habitat: "Habitat",
+      genetics: "Genetics", education: "Education",
     },
     zh: {
       zoo: "动物园", university: "大学", research_institute: "研究机构", government_agency: "政府机构",
@@ -101,6 +104,8 @@
       dataset: "数据集", edited_book: "编著", manual: "手册", web_resource: "网络资源", patent: "专利",
       software: "软件",
       partnerships: "合作伙伴", training: "培训", outreach: "科普", publications: "出版",
+      protection: "保护", breeding: "繁育", disease_treatment: "疾病治疗", epidemic_prevention: "疫病防控",
+      wild_population: "野外种群", habitat: "栖息地", genetics: "遗传", education: "科普教育",
     },
   };
   const STAFF = ["analyst", "coordinator", "admin"];
@@ -386,7 +391,7 @@
       { key: "open_access", cells: [t("openAccessWorks"), w.open_access.works] },
       { key: "closed", cells: [t("closedWorks"), w.works - w.open_access.works] }], pie()],
     worksByArea: (w) => [[t("area"), t("works")],
-      byCount(w.by_area).filter(([, v]) => v > 0).map(([k, v]) => ({ key: k, cells: [k, v] })), bars()],
+      byCount(w.by_area).filter(([, v]) => v > 0).map(([k, v]) => ({ key: k, cells: [term(k), v] })), bars()],
     impact: (i) => [[t("figure"), t("count")],
       ["works_published", "trainees_completed", "certificates_issued", "outreach_events_held", "outreach_attendance"]
         .map((k) => ({ key: k, cells: [t(k.replace(/_(\w)/g, (_, c) => c.toUpperCase())), i[k]] })), bars()],
@@ -480,7 +485,7 @@
     return [columns, ending.map((a) => ({ key: a.id, cells: [a.code, a.effective_until] })), (rows) => ({
       grid: { left: 48, right: 16, top: 16, bottom: 56 },
       xAxis: { type: "category", data: rows.map((r) => r.cells[0]) },
-      yAxis: { type: "value", minInterval: 1, name: "days" },
+      yAxis: { type: "value", minInterval: 1, name: t("days") },
       series: [{ type: "bar", data: rows.map((r) => Math.round((Date.parse(r.cells[1]) - Date.parse(today())) / 86400000)) }],
     })];
   }
