@@ -13,9 +13,8 @@ import contextlib
 import os
 import statistics
 import time
-from pathlib import Path
 
-from bench.common import load_average
+from bench.common import cpu_seconds, load_average
 from bench.report import Report
 from deploy import demo
 from deploy.browser import chromium, wait_for_state
@@ -41,15 +40,13 @@ def _first_view(driver, url: str) -> dict[str, float]:  # type: ignore[no-untype
 
 
 def _cpu_seconds(stack: Stack) -> float:
-    """CPU seconds (user and system) the stack's processes have used so far, from /proc/<pid>/stat."""
-    total = 0
+    """CPU seconds the stack's running processes have used so far (`cpu_seconds` of each)."""
+    total = 0.0
     for process in stack.processes.values():
-        if process.popen is None:
-            continue
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            fields = Path(f"/proc/{process.popen.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (proc(5))
-    return total / os.sysconf("SC_CLK_TCK")
+        if process.popen is not None:
+            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                total += cpu_seconds(process.popen.pid)
+    return total
 
 
 def _settle(stack: Stack, quiet_seconds: float = 5.0, timeout: float = 600.0) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 class SinkFolder:
-    """Files named `<UTC-ish local time>-<pid>-<n>.<suffix>`, n counting from 1 in this process."""
+    """Files named `<local time, to the second>-<pid>-<n>.<suffix>`, n counting from 1 in this process."""
 
     def __init__(self, folder: Path, suffix: str) -> None:
         self.folder = folder

@@ -15,6 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 
+def _insert(session: AsyncSession, table: Table) -> Any:
+    """An INSERT in the session's dialect: both have `ON CONFLICT`, each in its own construct."""
+    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(table)
+
+
 async def upsert(
     session: AsyncSession,
     table: Table,
@@ -27,8 +32,7 @@ async def upsert(
 ) -> Any:
     """Insert `values`, or on a clash of `keys` update with `set_` (only where `where` holds). With
     `returning`, answer that column of the row written, or None if the row existed and `where` refused."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values).on_conflict_do_update(
+    stmt = _insert(session, table).values(**values).on_conflict_do_update(
         index_elements=[table.c[k] for k in keys], set_=dict(set_), where=where)
     if returning is None:
         await session.execute(stmt)
@@ -39,8 +43,7 @@ async def upsert(
 async def insert_once(session: AsyncSession, table: Table, values: Mapping[str, Any], *, keys: Sequence[str]) -> int:
     """Insert `values` unless a row with the same `keys` exists (`ON CONFLICT DO NOTHING`); answers 1 if the row
     was written, 0 if it was there already (a redelivered event's work, done once)."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys])
+    stmt = _insert(session, table).values(**values).on_conflict_do_nothing(index_elements=[table.c[k] for k in keys])
     return (await session.execute(stmt)).rowcount or 0
 
 
