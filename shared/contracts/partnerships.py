@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from pydantic import BaseModel
+
 from shared.events.envelope import PublishedEvent
 
 TOPIC = "partnerships.events"
@@ -133,6 +135,11 @@ class ProjectCancelled(ProjectSnapshot):
 # --- pandas and loans ----------------------------------------------------------------------------------------
 
 
+class PossibleSire(BaseModel):
+    panda_id: uuid.UUID
+    probability: float
+
+
 class PandaSnapshot(PublishedEvent):
     id: uuid.UUID
     studbook_number: str
@@ -142,6 +149,15 @@ class PandaSnapshot(PublishedEvent):
     birthplace: str | None
     dam_id: uuid.UUID | None
     sire_id: uuid.UUID | None
+    # The studbook's genetics fields (added without a new schema version: a reader of version 1 ignores them,
+    # and their defaults are what a version-1 panda was: an exact birth date, alive, managed, parents known
+    # where named and unknown where not).
+    birth_date_estimated: bool = False
+    death_date: dt.date | None = None
+    managed: bool = True
+    dam_origin: str = "known"
+    sire_origin: str = "known"
+    possible_sires: list[PossibleSire] | None = None
     version: int
     updated_at: dt.datetime
 
@@ -183,3 +199,26 @@ class LoanStarted(LoanSnapshot):
 
 class LoanReturned(LoanSnapshot):
     event_type = "partnerships.loan.returned"
+
+
+# --- the studbook's genetics ---------------------------------------------------------------------------------
+
+
+class StudbookUpdated(PublishedEvent):
+    """The living managed population's genetic figures changed (a birth, a death, a panda in or out of the
+    managed population, a corrected parent, a loan that moved a panda between holders). `subject` is
+    `studbook`; `revision` grows by one with each; `cause` is the event type and `panda_id` the panda that caused
+    it. Figures as on `GET /partnerships/studbook/genetics`."""
+
+    event_type = "partnerships.studbook.updated"
+    subject_field = "studbook"
+    studbook: str = "studbook"
+    revision: int
+    cause: str
+    panda_id: uuid.UUID
+    living: int
+    gene_diversity: float
+    founder_genome_equivalents: float | None
+    founder_equivalents: float | None
+    founders_represented: int
+    mean_inbreeding: float

@@ -9,9 +9,10 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.partnerships.api.studbook import PandaOut, StudbookNumber
+from services.partnerships.api.studbook import PandaOut, PossibleSire, StudbookNumber
+from services.partnerships.domain.genetics import ParentOrigin
 from services.partnerships.domain.panda import Sex
 from services.partnerships.usecases import pandas
 from shared.auth import CallerDep, GuardedRoute, WriterDep
@@ -32,23 +33,52 @@ class PandaIn(BaseModel):
          "birthplace": "Chengdu",
          "dam_id": "0192f0a4-8a2b-7c4d-8e5f-6a7b8c9d0e1f",
          "sire_id": "0192f0a4-9b3c-7d5e-9f6a-7b8c9d0e1f2a"},
+        {"studbook_number": "SB-1187",
+         "name": {"en": "Xiao Qi"},
+         "sex": "male",
+         "birth_date": "2021-09-01",
+         "birth_date_estimated": True,
+         "dam_id": "0192f0a4-8a2b-7c4d-8e5f-6a7b8c9d0e1f",
+         "sire_origin": "multiple",
+         "possible_sires": [{"panda_id": "0192f0a4-9b3c-7d5e-9f6a-7b8c9d0e1f2a", "probability": 0.7},
+                            {"panda_id": "0192f0a4-ac4d-7e6f-8a7b-8c9d0e1f2a3b", "probability": 0.3}]},
     ]})
     studbook_number: StudbookNumber
     name: LocalizedText
     sex: Sex
     birth_date: Day
+    birth_date_estimated: bool = Field(False, description="The birth date is an estimate (a wild-born founder's)")
     birthplace: ShortText | None = None
+    death_date: Day | None = None
+    managed: bool = Field(True, description="In the managed (breeding) population the genetics are taken over")
     dam_id: uuid.UUID | None = None
     sire_id: uuid.UUID | None = None
+    dam_origin: ParentOrigin | None = Field(
+        None, description="known (dam_id names it; the default when it does), unknown (SPARKS UNK, the default "
+                          "otherwise) or wild (SPARKS WILD: a wild-born founder)")
+    sire_origin: ParentOrigin | None = Field(
+        None, description="As dam_origin, or multiple (SPARKS MULT): possible_sires name the candidates")
+    possible_sires: list[PossibleSire] | None = Field(None, min_length=2, max_length=10)
 
 
 class PandaPatch(Changes):
-    """Names and the birthplace may be corrected; the studbook number, sex, birth and parents are of record."""
+    """Corrections: names, birthplace, an estimated birth, a death, management, and the parents (a parent given
+    replaces that parent, the other stays). The studbook number, sex and birth date are of record."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": {"en": "Mei Lan", "zh": "美兰"}}]})
-    REQUIRED = ("name",)
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": {"en": "Mei Lan", "zh": "美兰"}},
+                                                              {"death_date": "2026-03-02"},
+                                                              {"sire_id": "0192f0a4-9b3c-7d5e-9f6a-7b8c9d0e1f2a"}]})
+    REQUIRED = ("name", "birth_date_estimated", "managed")
     name: LocalizedText | None = None
     birthplace: ShortText | None = None
+    birth_date_estimated: bool | None = None
+    death_date: Day | None = None
+    managed: bool | None = None
+    dam_id: uuid.UUID | None = None
+    sire_id: uuid.UUID | None = None
+    dam_origin: ParentOrigin | None = None
+    sire_origin: ParentOrigin | None = None
+    possible_sires: list[PossibleSire] | None = Field(None, min_length=2, max_length=10)
 
 
 @router.post("", status_code=201, response_model=PandaOut)
@@ -81,6 +111,7 @@ async def read_panda(panda_id: uuid.UUID, caller: CallerDep, session: ReadSessio
 @router.patch("/{panda_id}", response_model=PandaOut)
 async def update_panda(panda_id: uuid.UUID, body: PandaPatch, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
                        expected: IfMatchDep, response: Response) -> PandaOut:
-    """Correct a panda's record (coordinators), with `If-Match`."""
+    """Correct a panda's record (coordinators), with `If-Match`: a death, a parent found out. A parent that
+    would make a panda its own ancestor is refused (422)."""
     panda = await pandas.update_panda(uow, panda_id, body.changes(), expected, clock.now())
     return PandaOut.of(panda, response)

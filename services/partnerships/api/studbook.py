@@ -6,12 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.partnerships.domain.genetics import ParentOrigin
 from services.partnerships.domain.loan import LoanState
 from services.partnerships.domain.panda import Sex
 from shared.http import Representation
 from shared.validation import Day, Stripped
 
 StudbookNumber = Stripped(20, r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$")
+
+
+class PossibleSire(BaseModel):
+    """One of several possible sires (SPARKS `MULT`) and the probability that it is the sire (0-1]."""
+
+    model_config = ConfigDict(extra="forbid")
+    panda_id: uuid.UUID
+    probability: float = Field(gt=0, le=1, allow_inf_nan=False)
 
 
 class PandaOut(Representation):
@@ -23,10 +34,15 @@ class PandaOut(Representation):
     birthplace: str | None
     dam_id: uuid.UUID | None
     sire_id: uuid.UUID | None
+    birth_date_estimated: bool
+    death_date: Day | None
+    managed: bool
+    dam_origin: ParentOrigin
+    sire_origin: ParentOrigin
+    possible_sires: list[PossibleSire] | None
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
-
 
 
 class LoanOut(Representation):

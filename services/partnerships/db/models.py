@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     Enum,
@@ -20,12 +21,15 @@ from sqlalchemy import (
     Text,
     Uuid,
     event,
+    false,
     text,
+    true,
 )
 from sqlalchemy.orm import registry, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.partnerships.domain.agreement import Agreement, AgreementKind, AgreementState, Transition
+from services.partnerships.domain.genetics import ParentOrigin
 from services.partnerships.domain.loan import Loan, LoanState
 from services.partnerships.domain.panda import Panda, Sex
 from services.partnerships.domain.partner import Partner, PartnerKind
@@ -139,7 +143,26 @@ pandas = aggregate_table(
     Column("birthplace", String(200), nullable=True),
     Column("dam_id", Uuid, ForeignKey("pandas.id"), nullable=True),
     Column("sire_id", Uuid, ForeignKey("pandas.id"), nullable=True),
+    Column("birth_date_estimated", Boolean, nullable=False, server_default=false()),
+    Column("death_date", Date, nullable=True),
+    Column("managed", Boolean, nullable=False, server_default=true()),
+    Column("dam_origin", enum_column(ParentOrigin, 10), nullable=False, server_default="unknown"),
+    Column("sire_origin", enum_column(ParentOrigin, 10), nullable=False, server_default="unknown"),
+    # [{"panda_id", "probability"}] when sire_origin is `multiple`: read whole with the panda, never queried by.
+    Column("possible_sires", JSONType, nullable=True),
     Column("search_text", Text, nullable=False),  # studbook number and names, lower-cased, for `q`
+)
+
+# The living managed population's figures as last published (`partnerships.studbook.updated`): one row. The
+# kinship itself is held in memory (usecases/genetics.py), rebuilt from the pandas when a process starts or
+# finds this revision ahead of its own.
+studbook_genetics = Table(
+    "studbook_genetics",
+    metadata,
+    Column("id", SmallInteger, primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("figures", JSONType, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
 loans = aggregate_table(

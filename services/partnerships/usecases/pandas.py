@@ -12,8 +12,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.partnerships.db.models import pandas as panda_rows
+from services.partnerships.domain.genetics import ParentOrigin, parents_first
 from services.partnerships.domain.loan import Loan, LoanState
-from services.partnerships.domain.panda import Panda, Sex
+from services.partnerships.domain.panda import Panda, Sex, animal_of
 from shared.db.lookup import get_referenced, get_visible
 from shared.db.search import contains
 from shared.domain import Conflict, ExpectedVersion
@@ -68,11 +70,22 @@ async def list_pandas(session: AsyncSession, filters: PandaQuery) -> tuple[list[
     return await keyset_page(session, stmt, [Panda.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]
 
 
+async def possible_sires(session: AsyncSession, named: list[dict[str, Any]] | None) -> list[tuple[Panda, float]] | None:
+    """The pandas a body names as possible sires (`[{"panda_id", "probability"}]`), with their probabilities."""
+    if not named:
+        return None
+    return [(await get_referenced(session, Panda, c["panda_id"], field="possible_sires", what="panda"),
+             c["probability"]) for c in named]
+
+
 async def register_panda(uow: UnitOfWork, entry: dict[str, Any], now: dt.datetime) -> Panda:
-    """`entry`: the studbook number, names, sex, birth date and place, and the ids of its dam and sire."""
+    """`entry`: the studbook number, names, sex, birth date (estimated or not) and place, death date, whether
+    managed, and its parents (ids, origins, possible sires). A new panda has no offspring yet, so it cannot close a
+    cycle."""
     session = uow.session
     dam = await referenced_panda(session, entry.pop("dam_id", None), "dam_id")
     sire = await referenced_panda(session, entry.pop("sire_id", None), "sire_id")
+    entry["possible_sires"] = await possible_sires(session, entry.get("possible_sires"))
     await check_studbook_number_free(session, entry["studbook_number"])
     panda = Panda.register(dam=dam, sire=sire, today=now.date(), now=now, **entry)
     session.add(panda)
@@ -82,6 +95,45 @@ async def register_panda(uow: UnitOfWork, entry: dict[str, Any], now: dt.datetim
 
 async def update_panda(uow: UnitOfWork, panda_id: uuid.UUID, changes: dict[str, Any], expected: ExpectedVersion,
                        now: dt.datetime) -> Panda:
-    """Names and the birthplace may be corrected; the rest is of record."""
-    panda = await visible_panda(uow.session, panda_id, for_update=True)
-    return await uow.commit_change(panda, expected, lambda p: p.update(changes, now))
+    """Correct a panda's record: names, birthplace, estimated birth, death, management, and its parents (a
+    parent given replaces that parent; the other stays). Raises RuleViolated (422) for a parent that breaks the
+    pedigree's rules, `PedigreeCycle` (422) for one that would make a panda its own ancestor."""
+    session = uow.session
+    panda = await visible_panda(session, panda_id, for_update=True)
+    parents = await _corrected_parents(session, panda, {k: changes.pop(k) for k in Panda.PEDIGREE if k in changes})
+    expected.check(panda.version)
+    panda.correct(changes, parents, now)
+    if parents is not None:
+        await check_no_cycle(session, panda)
+    await uow.commit()
+    return panda
+
+
+async def _corrected_parents(session: AsyncSession, panda: Panda, given: dict[str, Any]) -> dict[str, Any] | None:
+    """`Panda.set_parents`' arguments for a PATCH that names parents: each parent given replaces that one."""
+    if not given:
+        return None
+    out: dict[str, Any] = {}
+    for role in ("dam", "sire"):
+        if f"{role}_id" in given or f"{role}_origin" in given:
+            parent_id, origin = given.get(f"{role}_id"), given.get(f"{role}_origin")
+        else:
+            parent_id, origin = getattr(panda, f"{role}_id"), getattr(panda, f"{role}_origin")
+        out[role] = await referenced_panda(session, parent_id, f"{role}_id")
+        out[f"{role}_origin"] = ParentOrigin(origin) if origin else None
+    named = given["possible_sires"] if "possible_sires" in given else (
+        panda.possible_sires if out["sire_origin"] is ParentOrigin.multiple else None)
+    out["possible_sires"] = await possible_sires(session, named)
+    return out
+
+
+async def check_no_cycle(session: AsyncSession, changed: Panda) -> None:
+    """Raise `PedigreeCycle` if the studbook, with `changed` as it is now, makes a panda its own ancestor. Reads
+    every panda's parents (a few columns of a few thousand rows)."""
+    t = panda_rows.c
+    rows = (await session.execute(select(t.id, t.sex, t.dam_id, t.sire_id, t.dam_origin, t.sire_origin,
+                                         t.possible_sires))).all()
+    animals = {r.id: animal_of(r.id, r.sex, r.dam_id, r.sire_id, r.dam_origin, r.sire_origin, r.possible_sires,
+                               True, True) for r in rows}
+    animals[changed.id] = changed.as_animal()
+    parents_first(animals)
