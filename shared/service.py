@@ -69,7 +69,7 @@ class ServiceRuntime:
             self.name, self.db, tables.inbox, handlers, settings.kafka_bootstrap_servers, self.producer,
             batch_size=settings.consumer_batch_size, max_attempts=settings.consumer_max_attempts,
             retry_initial=settings.consumer_retry_initial_seconds, retry_max=settings.consumer_retry_max_seconds,
-            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+            fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms, outbox=self.outbox,
         )
         self._jobs: list[asyncio.Task[None]] = []
         self._messaging: asyncio.Task[None] | None = None

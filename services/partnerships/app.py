@@ -1,7 +1,17 @@
 """The partnerships service: partner institutions, agreements and their cooperation plans, pandas and loans,
 the impact ledger of what each cooperation produced, and the partners' webhooks."""
 
-from services.partnerships.api import agreements, impact, loans, pandas, partners, projects, stats, webhooks
+from services.partnerships.api import (
+    agreements,
+    genetics,
+    impact,
+    loans,
+    pandas,
+    partners,
+    projects,
+    stats,
+    webhooks,
+)
 from services.partnerships.db.models import messaging
 from services.partnerships.events.handlers import handlers
 from services.partnerships.jobs.expiry import expire_agreements
@@ -20,6 +30,9 @@ TAGS = [
      "description": "The research projects carried out under an agreement."},
     {"name": "pandas",
      "description": "The studbook: each giant panda, its parents and where it lives."},
+    {"name": "genetics",
+     "description": "The studbook's population genetics: inbreeding, mean kinship, gene diversity, founder "
+                    "equivalents, and what a pairing would do to them."},
     {"name": "loans",
      "description": "Pandas sent abroad under a loan agreement, and their return."},
     {"name": "impact",
@@ -36,8 +49,8 @@ app = create_service_app(
     settings,
     title="Partnerships",
     tables=messaging,
-    routers=[partners.router, agreements.router, projects.router, pandas.router, loans.router, impact.router,
-             stats.router, webhooks.router],
+    routers=[partners.router, agreements.router, projects.router, pandas.router, genetics.router, loans.router,
+             impact.router, stats.router, webhooks.router],
     handlers=handlers,
     jobs=[expire_agreements, deliver_webhooks, forget_old_deliveries],
     tags=TAGS,

@@ -222,3 +222,11 @@ class StudbookUpdated(PublishedEvent):
     founder_equivalents: float | None
     founders_represented: int
     mean_inbreeding: float
+    living_by_institution: list[LivingAt]
+
+
+class LivingAt(BaseModel):
+    """Living pandas (managed or not) held by a partner (`holder_id`) or the base (null)."""
+
+    holder_id: uuid.UUID | None
+    living: int

@@ -36,6 +36,7 @@ from shared.db.types import UTCDateTime, utcnow
 from shared.events.envelope import CloudEvent, PublishedEvent
 from shared.events.envelope import event_types as contract_types
 from shared.events.kafka import dlq_topic
+from shared.events.outbox import Outbox
 
 log = logging.getLogger("consumer")
 
@@ -169,8 +170,10 @@ class ConsumerRunner:
         retry_initial: float = 0.2,
         retry_max: float = 5.0,
         fetch_max_wait_ms: int = 20,
+        outbox: Outbox | None = None,
     ) -> None:
         self.service = service
+        self.outbox = outbox  # a handler's own events go there, in its transaction (`outbox.publish_in`)
         self.db = db
         self.inbox = inbox
         self.handlers = handlers
@@ -307,6 +310,7 @@ class ConsumerRunner:
             await self._dead_letter(record, exc.last_attempt.exception() or exc)
 
     async def _apply(self, session: AsyncSession, records: Iterable[ConsumerRecord]) -> None:
+        session.info["outbox"] = self.outbox
         events: list[tuple[str, CloudEvent]] = []
         for record in records:
             try:

@@ -154,6 +154,15 @@ class Outbox:
         return ce
 
 
+async def publish_in(session: AsyncSession, event: PublishedEvent) -> CloudEvent:
+    """Publish `event` from an event handler: into the service's outbox, in the consumer's transaction (so it is
+    published exactly when the handled event's inbox row commits)."""
+    outbox = session.info.get("outbox")
+    if outbox is None:
+        raise RuntimeError("publish_in needs the consumer's session (its outbox is in session.info)")
+    return await outbox.add(session, event)
+
+
 class OutboxRelay:
     def __init__(
         self,
