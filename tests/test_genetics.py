@@ -285,7 +285,7 @@ def test_mates_of_a_female_on_loan_are_ranked_with_the_transfer_they_need(coordi
         unrelated_there, other_zoo, zoo)
     assert by_id[brother]["transfer_needed"]["from_holder"] == {"holder_id": None, "name": "base", "country": "CN"}
     for m in r["mates"]:
-        assert m["dam_id"] == female and m["delta_gene_diversity"] <= 0 or m["delta_gene_diversity"] > 0
+        assert (m["dam_id"] == female and m["delta_gene_diversity"] <= 0) or m["delta_gene_diversity"] > 0
 
     # Without a shortlist: every living managed male, ranked by the same rule.
     everyone = _ok(coordinator.get(f"{PANDAS}/{female}/mates", params={"limit": 200}))["mates"]
