@@ -12,6 +12,9 @@ from tests.harness import ADMIN_KEY, running_stack, wait_until
 KINDS = ("panda_loan", "research_cooperation", "training_cooperation", "framework", "cultural_exchange")
 
 
+PANDAS = 42  # at scale 0.1
+
+
 def test_the_demo_loads_every_kind_and_state_and_the_dashboard_shows_it(tmp_path: Path):
     with running_stack(tmp_path / "stack") as stack:
         lines: list[str] = []
@@ -23,7 +26,8 @@ def test_the_demo_loads_every_kind_and_state_and_the_dashboard_shows_it(tmp_path
         assert c["partners"]["total"] >= 25 and len(c["countries"]) >= 18 and c["partner_keys"]["total"] >= 1
         assert all(c["agreement_kinds"][kind] for kind in KINDS), c["agreement_kinds"]
         assert all(c["agreements"][s] for s in ("draft", "negotiating", "signed", "active", "terminated", "expiring"))
-        assert c["projects"]["total"] and c["pandas"]["total"] == 12
+        # The studbook: the 12 named pandas and a generated population around them (deploy/demo/studbook.py).
+        assert c["projects"]["total"] and c["pandas"]["total"] == PANDAS == 42
         assert c["loans"]["cubs born on loan"] and c["loans"]["returned"]
         assert {"published", "draft", "archived"} <= set(c["programs"])
         assert {"past", "current", "future"} <= set(c["cohorts"])
@@ -41,7 +45,7 @@ def test_the_demo_loads_every_kind_and_state_and_the_dashboard_shows_it(tmp_path
         assert p["agreements"] == c["agreements"]["total"]
         assert set(p["agreements_by_kind"]) == set(KINDS)
         assert {"draft", "negotiating", "signed", "active", "terminated"} <= set(p["agreements_by_state"])
-        assert p["pandas"] == 12 and p["pandas_on_loan"] > 0
+        assert p["pandas"] == PANDAS and p["pandas_on_loan"] > 0
         assert t["participants"] > 0 and t["completions"] == t["certificates"] == c["enrollments"]["completed"]
         assert o["events_held"] == c["events"]["completed"] and o["attendance"] == c["attendance"]["total"] > 0
         assert w["works"] == c["works"]["total"]
@@ -51,6 +55,10 @@ def test_the_demo_loads_every_kind_and_state_and_the_dashboard_shows_it(tmp_path
         with stack.client(ADMIN_KEY) as admin, stack.client() as anonymous:
             pandas = admin.get("/api/v1/partnerships/pandas", params={"limit": 50}).json()["items"]
             assert any(x["dam_id"] and x["sire_id"] for x in pandas)
+            assert any(x["sire_origin"] == "multiple" for x in pandas) and any(x["death_date"] for x in pandas)
+            assert any(x["birth_date_estimated"] and x["dam_origin"] == "wild" for x in pandas)
+            figures = admin.get("/api/v1/partnerships/studbook/genetics").json()
+            assert 0.5 < figures["gene_diversity"] < 1 and figures["founders_represented"] >= 4, figures
             loans = admin.get("/api/v1/partnerships/loans", params={"limit": 50}).json()["items"]
             assert any(loan["mother_loan_id"] for loan in loans)
             completed = admin.get("/api/v1/training/enrollments", params={"status": "completed", "limit": 1})

@@ -316,6 +316,12 @@ class PandaSpec:
     birthplace: str | None
     dam: str | None = None
     sire: str | None = None
+    birth_date_estimated: bool = False
+    death_date: dt.date | None = None
+    managed: bool = True
+    dam_origin: str | None = None  # unknown, wild; known where `dam` names one
+    sire_origin: str | None = None  # unknown, wild, multiple; known where `sire` names one
+    possible_sires: tuple[tuple[str, float], ...] = ()  # (key, probability) when multiple
 
 
 def _n(en: str, zh: str, **local: str) -> dict[str, str]:
@@ -328,7 +334,8 @@ PANDAS: list[PandaSpec] = [
     PandaSpec("qing_qing", "705", _n("Qing Qing", "晴晴"), "female", D(2006, 7, 29), BASE_NAME["en"]),
     PandaSpec("da_yun", "668", _n("Da Yun", "大运"), "male", D(2005, 8, 21), BASE_NAME["en"]),
     PandaSpec("mei_zhu", "631", _n("Mei Zhu", "美竹"), "female", D(2004, 9, 10),
-              "Rescued in the wild, Qionglai Mountains"),
+              "Rescued in the wild, Qionglai Mountains", birth_date_estimated=True, dam_origin="wild",
+              sire_origin="wild"),
     PandaSpec("xiao_yu", "843", _n("Xiao Yu", "小雨"), "female", D(2011, 8, 5),
               "San Diego Zoo Wildlife Alliance, San Diego", dam="lan_xin", sire="shi_tou"),
     PandaSpec("yun_shan", "871", _n("Yun Shan", "云山"), "male", D(2012, 7, 23), BASE_NAME["en"],

@@ -16,6 +16,7 @@ from deploy.demo.client import AlreadyLoaded, ApiError, Caller, DemoError, Gatew
 from deploy.demo.dates import UTC
 from deploy.demo.report import Report, phase_summary
 from deploy.demo.state import Load
+from deploy.demo.studbook import demo_studbook
 
 
 def say(line: str) -> None:
@@ -61,7 +62,8 @@ class Loader:
     async def _parts(self, load: Load) -> None:
         """The partners first, then the agreements and the studbook; then the rest, side by side."""
         await self._phase("partners", partnerships.load_partners(load))
-        load.pandas = {p.key: asyncio.get_running_loop().create_future() for p in dataset.PANDAS}
+        load.studbook = demo_studbook(load.seed, load.scale, load.today)
+        load.pandas = {p.key: asyncio.get_running_loop().create_future() for p in load.studbook}
         load.agreement_specs = {s.key: s for s in partnerships.choose_agreements(load)}
         await self._phase("partnerships", run_all([partnerships.load_studbook(load),
                                                    partnerships.load_agreements(load)]))

@@ -185,15 +185,23 @@ async def _project(load: Load, spec: AgreementSpec, agreement: dict[str, Any], i
 
 
 def _studbook_entry(spec: PandaSpec) -> dict[str, Any]:
-    return {"studbook_number": spec.studbook_number, "name": spec.name, "sex": spec.sex,
-            "birth_date": spec.birth_date.isoformat()}
+    body: dict[str, Any] = {"studbook_number": spec.studbook_number, "name": spec.name, "sex": spec.sex,
+                            "birth_date": spec.birth_date.isoformat()}
+    if spec.birth_date_estimated:
+        body["birth_date_estimated"] = True
+    if spec.death_date:
+        body["death_date"] = spec.death_date.isoformat()
+    if not spec.managed:
+        body["managed"] = False
+    return body
 
 
 async def load_studbook(load: Load) -> None:
-    """Every panda not born on one of the chosen loans, each once its parents are registered."""
+    """Every panda of the studbook (`deploy/demo/studbook.py`) not born on one of the chosen loans, each once its
+    parents are registered."""
     born_on_loan = {c.panda for s in load.agreement_specs.values()
                     if AGREEMENT_STATES[s.state].activated for c in s.cubs}
-    await run_all(_register_panda(load, p) for p in dataset.PANDAS if p.key not in born_on_loan)
+    await run_all(_register_panda(load, p) for p in load.studbook if p.key not in born_on_loan)
 
 
 async def _register_panda(load: Load, spec: PandaSpec) -> None:
@@ -204,6 +212,12 @@ async def _register_panda(load: Load, spec: PandaSpec) -> None:
         body["dam_id"] = await load.pandas[spec.dam]
     if spec.sire:
         body["sire_id"] = await load.pandas[spec.sire]
+    for role in ("dam", "sire"):
+        if origin := getattr(spec, f"{role}_origin"):
+            body[f"{role}_origin"] = origin
+    if spec.possible_sires:
+        body["possible_sires"] = [{"panda_id": await load.pandas[key], "probability": p}
+                                  for key, p in spec.possible_sires]
     panda = await load.coord.post("/partnerships/pandas", body)
     load.report.add("pandas")
     load.pandas[spec.key].set_result(panda["id"])
@@ -226,7 +240,7 @@ async def _loans(load: Load, spec: AgreementSpec, agreement: dict[str, Any]) -> 
 
 
 async def _cub(load: Load, cub: CubSpec, mother_loan_id: str) -> None:
-    panda = next(p for p in dataset.PANDAS if p.key == cub.panda)
+    panda = next(p for p in load.studbook if p.key == cub.panda)
     body = _studbook_entry(panda)
     if panda.sire:
         body["sire_id"] = await load.pandas[panda.sire]

@@ -11,7 +11,7 @@ from typing import Any
 
 from deploy.demo import dataset
 from deploy.demo.client import Caller, Gateway
-from deploy.demo.dataset import AgreementSpec, PartnerSpec
+from deploy.demo.dataset import AgreementSpec, PandaSpec, PartnerSpec
 from deploy.demo.report import Report
 
 
@@ -30,6 +30,7 @@ class Load:
     agreement_specs: dict[str, AgreementSpec] = field(default_factory=dict)  # the chosen ones
     agreements: dict[str, dict[str, Any]] = field(default_factory=dict)  # key: the agreement as last answered
     projects: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: defaultdict(list))  # by agreement
+    studbook: list[PandaSpec] = field(default_factory=list)  # the named pandas and the generated population
     pandas: dict[str, asyncio.Future[str]] = field(default_factory=dict)  # key: its id, once registered
     popular_books: list[dict[str, Any]] = field(default_factory=list)  # published, for book launches
     works_ready: asyncio.Event = field(default_factory=asyncio.Event)
