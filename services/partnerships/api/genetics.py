@@ -43,11 +43,12 @@ async def rank_mates(
     return MatesOut(panda_id=panda_id, mates=[PairingOut.of(a) for a in ranked])
 
 
-@router.get("/studbook/genetics", response_model=StudbookGeneticsOut)
+@router.get("/studbook/genetics", response_model=StudbookGeneticsOut,
+            responses={404: {"description": "A panda named in `population` does not exist"}})
 async def read_studbook_genetics(
     caller: CallerDep, session: ReadSessionDep,
     population: Annotated[list[uuid.UUID] | None, Query(
-        max_length=1000, description="Figures for these pandas as one group (a group being planned) instead of "
+        max_length=200, description="Figures for these pandas as one group (a group being planned) instead of "
                                      "the living managed population")] = None,
 ) -> StudbookGeneticsOut:
     """The population's gene diversity, founder genome equivalents, founder equivalents, founders represented,

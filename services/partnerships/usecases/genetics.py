@@ -200,14 +200,19 @@ async def living_by_institution(session: AsyncSession) -> list[Holder]:
 # --- reads ---------------------------------------------------------------------------------------------------
 
 
-async def _may_read(session: AsyncSession, caller: Caller, panda_ids: list[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+async def _may_read(session: AsyncSession, caller: Caller, panda_ids: list[uuid.UUID],
+                    fields: list[str] | None = None) -> dict[uuid.UUID, uuid.UUID]:
     """Staff read all; a partner only about pandas it holds (at least one of `panda_ids`). Answers the holders of
-    `panda_ids`. Raises 401/403 (`Caller.require`) and NotFound for a panda that does not exist."""
+    `panda_ids`. Raises 401/403 (`Caller.require`); for a panda that does not exist NotFound (404: the URL names
+    it) or, when the body names it in `fields`, RuleViolated (422 on that field)."""
     if not caller.is_staff:
         caller.require(*STAFF, Role.partner)
-    rows = await _pandas(session, panda_rows.c.id.in_(panda_ids))
-    for p in set(panda_ids) - {r.id for r in rows}:
-        raise NotFound(f"no panda {p}")
+    found = {r.id for r in await _pandas(session, panda_rows.c.id.in_(panda_ids))}
+    for k, p in enumerate(panda_ids):
+        if p not in found:
+            if fields:
+                raise RuleViolated(f"no panda {p}", ("body", fields[k]), "not_found")
+            raise NotFound(f"no panda {p}")
     held = await holders(session, panda_ids)
     if not caller.is_staff and not any(held.get(p) == caller.partner_id for p in panda_ids):
         raise forbidden("a partner reads the genetics of the pandas it holds only")
@@ -262,14 +267,14 @@ class StudbookFigures:
 async def studbook_figures(session: AsyncSession, caller: Caller,
                            among: list[uuid.UUID] | None = None) -> StudbookFigures:
     """The living managed population's figures (staff only), or those of the group of pandas `among` (a
-    group being planned: mean kinships taken within it). Raises NotFound (as a 422 on `population`) for a panda
-    that does not exist."""
+    group being planned: mean kinships taken within it). Raises NotFound for a panda of `among` that does not
+    exist."""
     caller.require(*STAFF)
     g = await genetics_now(session)
     if among:
         found = {r.id for r in await _pandas(session, panda_rows.c.id.in_(among))}
         if missing := [a for a in among if a not in found]:
-            raise RuleViolated(f"no panda {missing[0]}", ("query", "population"))
+            raise NotFound(f"no panda {missing[0]} (named in population)")
         await _catch_up(session, g, among)
     f = g.figures(among)
     revision = await session.scalar(select(studbook_genetics.c.revision).where(studbook_genetics.c.id == 1)) or 0
@@ -320,7 +325,7 @@ async def evaluate_pairing(session: AsyncSession, caller: Caller, sire_id: uuid.
     dam that is not female, or the same panda twice; a partner must hold one of the two."""
     if sire_id == dam_id:
         raise RuleViolated("sire_id and dam_id name the same panda", ("body", "dam_id"))
-    held = await _may_read(session, caller, [sire_id, dam_id])
+    held = await _may_read(session, caller, [sire_id, dam_id], ["sire_id", "dam_id"])
     g = await genetics_now(session)
     await _catch_up(session, g, [sire_id, dam_id])
     for pid, sex, field in ((sire_id, "male", "sire_id"), (dam_id, "female", "dam_id")):
