@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from shared.domain import ANY_VERSION, ExpectedVersion
-from shared.problems import invalid
+from shared.problems import invalid, too_large
 
 
 def weighted(header: str | None) -> list[tuple[str, float]]:
@@ -137,3 +137,19 @@ async def one_value_each(request: Request) -> None:
         if name not in repeatable and len(query.getlist(name)) > 1:
             raise invalid(f"{name} takes one value; it was given {len(query.getlist(name))} times",
                           ("query", name), "repeated_parameter")
+
+
+async def read_body(request: Request, max_bytes: int, what: str = "an import") -> bytes:
+    """The whole request body, refused with a 413 as soon as it is larger than `max_bytes` (by its declared
+    length, or while it streams in): a large upload is never held in memory."""
+    limit = f"{what} is at most {max_bytes // (1024 * 1024)} MiB"
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)

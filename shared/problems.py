@@ -80,6 +80,14 @@ def forbidden(detail: str) -> Problem:
     return problem(403, "forbidden", "Forbidden", detail)
 
 
+def too_large(detail: str) -> Problem:
+    return problem(413, "content-too-large", "Content too large", detail)
+
+
+def unsupported_media_type(detail: str) -> Problem:
+    return problem(415, "unsupported-media-type", "Unsupported media type", detail)
+
+
 def precondition_failed(detail: str) -> Problem:
     return problem(412, "precondition-failed", "Precondition failed", detail)
 

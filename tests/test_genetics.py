@@ -297,3 +297,67 @@ def test_mates_of_a_female_on_loan_are_ranked_with_the_transfer_they_need(coordi
     assert r.status_code == 422 and problem_of(r)["errors"][0]["loc"] == ["body", "sire_id"]
     r = coordinator.post(PAIRINGS, json={"sire_id": brother, "dam_id": brother})
     assert r.status_code == 422
+
+
+def test_a_sparks_exchange_file_is_imported_in_pedigree_order_and_exported_for_pmx(coordinator, stack, keys):
+    """Records in any order (offspring before parents), UNK/WILD/MULT parents, a result per record; a bad record,
+    a parent cycle and an unknown parent are refused with their column, the rest imported; the export reads back
+    as the same studbook."""
+    n = uuid.uuid4().int % 10**8
+    s = [str(n + k) for k in range(10)]  # s[0]..s[9]: this test's studbook numbers
+    existing = _ok(coordinator.post(PANDAS, json={"studbook_number": s[9], "name": {"en": "Here"}, "sex": "male",
+                                                  "birth_date": "1995-01-01"}), 201)
+    text = "\r\n".join([
+        "STUD_ID,SIRE_ID,DAM_ID,SEX,BDATE,BIRTH_EST,DDATE,LOCATION,NAME,MULT_SIRES",
+        f"{s[4]},{s[2]},{s[3]},F,20150801,N,,Chengdu,Grandchild,",       # before its parents
+        f"{s[3]},MULT,{s[1]},F,20080815,N,,Chengdu,Mult,{s[0]}:0.5;{s[9]}:0.5",
+        f"{s[2]},{s[0]},{s[1]},M,20060820,N,,Chengdu,Son,",
+        f"{s[0]},WILD,WILD,M,1990-07-01,Y,20121001,Wolong,Founder,",
+        f"{s[1]},WILD,WILD,F,19920701,Y,,Wolong,Founder,",
+        f"{s[5]},{s[6]},UNK,M,20100101,N,,x,Cycle,",
+        f"{s[6]},{s[5]},UNK,M,20100101,N,,x,Cycle,",
+        f"{s[7]},999999999,{s[1]},M,20100101,N,,x,Orphan,",
+        f"{s[8]},UNK,UNK,X,notadate,N,,x,Bad,",
+        f"{s[9]},WILD,WILD,M,19950101,N,,x,Here,",
+    ]) + "\r\n"
+    r = coordinator.post(f"{API}/studbook/import", content=text.encode(), headers={"Content-Type": "text/csv"})
+    report = _ok(r)
+    status = {x["stud_id"]: x["status"] for x in report["results"]}
+    assert [x["line"] for x in report["results"]] == list(range(2, 12))
+    assert {k: status[k] for k in s[:5]} == dict.fromkeys(s[:5], "created"), report
+    assert (status[s[5]], status[s[6]], status[s[7]], status[s[8]], status[s[9]]) == (
+        "invalid", "invalid", "invalid", "invalid", "exists")
+    errors = {x["stud_id"]: x.get("errors") for x in report["results"]}
+    assert "cycle" in errors[s[5]][0]["msg"] and errors[s[7]][0]["loc"] == ["SIRE_ID"]
+    assert {e["loc"][0] for e in errors[s[8]]} == {"SEX", "BDATE"}
+    assert (report["created"], report["exists"], report["invalid"]) == (5, 1, 4)
+    ids = {x["stud_id"]: x["id"] for x in report["results"] if x.get("id")}
+    assert ids[s[9]] == existing["id"]
+
+    mult = _ok(coordinator.get(f"{PANDAS}/{ids[s[3]]}"))
+    assert (mult["sire_origin"], mult["dam_id"]) == ("multiple", ids[s[1]])
+    # The grandchild: sire s2 (son of s0 and s1), dam s3 (of s1 and s0 with p .5): f(s2, s3) = .5 (1/4 + 1/2 .
+    # f(s0, s3)) ... computed: f(s2, s3) = ½ f(s0, s3) + ½ f(s1, s3) = ½ (½ · ½ · ½) + ½ (¼) = 0.1875.
+    assert genetics_of(coordinator, ids[s[4]])["inbreeding"] == pytest.approx(0.1875, abs=1e-6)
+    founder = _ok(coordinator.get(f"{PANDAS}/{ids[s[0]]}"))
+    assert (founder["birth_date_estimated"], founder["death_date"], founder["dam_origin"]) == (True, "2012-10-01",
+                                                                                                 "wild")
+
+    with stack.client(keys["analyst"]) as analyst:
+        exported = analyst.get(f"{API}/studbook/export")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    lines = {row.split(",")[0]: row for row in exported.text.split("\r\n")}
+    assert lines["STUD_ID"] == "STUD_ID,SIRE_ID,DAM_ID,SEX,BDATE,BIRTH_EST,DDATE,LOCATION,NAME,MULT_SIRES"
+    assert lines[s[3]] == f"{s[3]},MULT,{s[1]},F,20080815,N,,base,Mult,{s[0]}:0.5;{s[9]}:0.5"
+    assert lines[s[0]] == f"{s[0]},WILD,WILD,M,19900701,Y,20121001,base,Founder,"
+    again = _ok(coordinator.post(f"{API}/studbook/import", headers={"Content-Type": "text/csv"},
+                                 content="\r\n".join([lines["STUD_ID"], *(lines[k] for k in s[:5])]).encode()))
+    assert again["exists"] == 5 and again["created"] == 0
+
+    for body, ctype, code in ((text.encode(), "application/json", 415), (b"A,B\r\n1,2\r\n", "text/csv", 422),
+                              (b"STUD_ID\r\n", "text/csv", 422)):
+        r = coordinator.post(f"{API}/studbook/import", content=body, headers={"Content-Type": ctype})
+        assert r.status_code == code and r.headers["content-type"] == "application/problem+json", r.text
+    with stack.client(keys["analyst"]) as analyst:
+        assert analyst.post(f"{API}/studbook/import", content=text.encode(),
+                            headers={"Content-Type": "text/csv"}).status_code == 403

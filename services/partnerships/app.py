@@ -3,6 +3,7 @@ the impact ledger of what each cooperation produced, and the partners' webhooks.
 
 from services.partnerships.api import (
     agreements,
+    exchange,
     genetics,
     impact,
     loans,
@@ -49,8 +50,8 @@ app = create_service_app(
     settings,
     title="Partnerships",
     tables=messaging,
-    routers=[partners.router, agreements.router, projects.router, pandas.router, genetics.router, loans.router,
-             impact.router, stats.router, webhooks.router],
+    routers=[partners.router, agreements.router, projects.router, pandas.router, genetics.router, exchange.router,
+             loans.router, impact.router, stats.router, webhooks.router],
     handlers=handlers,
     jobs=[expire_agreements, deliver_webhooks, forget_old_deliveries],
     tags=TAGS,

@@ -21,7 +21,6 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
-from fastapi_problem.error import Problem
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -31,7 +30,8 @@ from services.publications.formats.bibliography import BIBTEX, CSL_JSON, Record,
 from services.publications.usecases import imports
 from services.publications.usecases.imports import CheckedRecord, Outcome
 from shared.auth import Caller, GuardedRoute, Role, requires
-from shared.problems import invalid, problem
+from shared.http import read_body
+from shared.problems import invalid, too_large, unsupported_media_type
 from shared.service import ClockDep, UnitOfWorkDep
 
 router = APIRouter(route_class=GuardedRoute, prefix="/works", tags=["works"])
@@ -72,41 +72,20 @@ class ImportReport(BaseModel):
                    invalid=sum(r.status == "invalid" for r in results), results=results)
 
 
-def _too_large(detail: str) -> Problem:
-    return problem(413, "content-too-large", "Content too large", detail)
-
-
-def _unsupported(detail: str) -> Problem:
-    return problem(415, "unsupported-media-type", "Unsupported media type", detail)
-
-
 def _media_type(request: Request) -> tuple[str, str]:
     """The body's media type and charset; a type this import does not read is a 415."""
     header = request.headers.get("content-type", "")
     media_type, *params = (p.strip() for p in header.split(";"))
     media_type = media_type.lower()
     if media_type not in (*CSL_JSON, *BIBTEX):
-        raise _unsupported(f"send CSL-JSON ({' or '.join(CSL_JSON)}) or BibTeX ({' or '.join(BIBTEX)})")
+        raise unsupported_media_type(f"send CSL-JSON ({' or '.join(CSL_JSON)}) or BibTeX ({' or '.join(BIBTEX)})")
     charset = next((p.split("=", 1)[1].strip().strip('"') for p in params if p.lower().startswith("charset=")),
                    "utf-8")
     try:
         codecs.lookup(charset)
     except LookupError:
-        raise _unsupported("the charset is not one this import knows; send UTF-8") from None
+        raise unsupported_media_type("the charset is not one this import knows; send UTF-8") from None
     return media_type, charset
-
-
-async def _body(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BYTES:
-        raise _too_large(f"an import is at most {MAX_BYTES // (1024 * 1024)} MiB")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise _too_large(f"an import is at most {MAX_BYTES // (1024 * 1024)} MiB")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _check(record: Record) -> CheckedRecord:
@@ -138,7 +117,7 @@ def _read_and_check(media_type: str, charset: str, body: bytes) -> list[CheckedR
     except UnreadableBody as exc:
         raise invalid(str(exc), ("body",), exc.kind) from None
     if len(records) > MAX_RECORDS:
-        raise _too_large(f"an import is at most {MAX_RECORDS} records; this one has {len(records)}")
+        raise too_large(f"an import is at most {MAX_RECORDS} records; this one has {len(records)}")
     if not records:
         raise invalid("the body holds no record to import" + (
             "" if media_type in CSL_JSON else ": no BibTeX entry (@article{key, ...}) was found"), ("body",),
@@ -178,6 +157,6 @@ async def import_works(request: Request, caller: ImporterDep, uow: UnitOfWorkDep
     """Import up to 1000 works from CSL-JSON or BibTeX, as drafts for staff to review; the answer tells, for
     each record, whether it was created, a duplicate (same DOI) or invalid, and why."""
     media_type, charset = _media_type(request)
-    body = await _body(request)
+    body = await read_body(request, MAX_BYTES)
     checked = await run_in_threadpool(_read_and_check, media_type, charset, body)
     return ImportReport.of(await imports.import_works(uow, caller, checked, clock.now()))

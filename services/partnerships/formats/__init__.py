@@ -1,0 +1,1 @@
+"""Formats partnerships reads and writes for other tools: the studbook's SPARKS exchange layout."""
