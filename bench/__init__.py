@@ -18,5 +18,6 @@ BENCHMARKS: dict[str, str] = {
     "enrollment_burst": "bench.enrollment_burst",
     "notifications": "bench.notifications",
     "dashboard": "bench.dashboard",
+    "genetics": "bench.genetics",
     "keyset_pages": "bench.keyset_pages",
 }

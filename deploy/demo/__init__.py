@@ -3,7 +3,8 @@
     python -m deploy.demo [--gateway URL] [--admin-key KEY] [--scale 1.0] [--seed 7] [--concurrency 12]
 
 At scale 1.0: 27 partner institutions in 21 countries, 40 agreements of every kind in every state (with their
-cooperation plans' research projects), 12 pandas with their pedigrees, loans under the panda loan agreements
+cooperation plans' research projects), a studbook of 312 pandas over six decades (`studbook.py`), loans under the
+panda loan agreements
 and a cub born on loan, 17 training programs with 60 cohorts and 1,200+ enrollments, 150 outreach events with
 registrations and attendance, and 200 works. A smaller scale makes fewer agreements, cohorts, events and works,
 but always at least one of every kind and state.

@@ -201,7 +201,7 @@ class StudbookGenetics:
         """The whole studbook computed from scratch. Raises `PedigreeCycle`."""
         by_id = {a.id: a for a in animals}
         order = parents_first(by_id)
-        g = cls(capacity=len(by_id) + len(by_id) // 8 + 64)  # room for the births to come
+        g = cls(capacity=len(by_id) + max(64, len(by_id) // 50))  # room for the births to come
         for a in order:
             g._add(by_id[a])
         g._recount_mean_kinships()
