@@ -42,7 +42,8 @@ class PandaGeneticsOut(BaseModel):
     population_size: int
     founder_contributions: list[FounderShare]
     unknown_ancestry: float = Field(description="Share of the genome from unknown (UNK) parents, 0-1")
-    holder: HolderOut
+    holder: HolderOut = Field(description="Where the panda lives: the partner of its active loan, or the base")
+    owner: HolderOut = Field(description="Who owns it: the base, wherever it lives (a loan moves no ownership)")
 
     @classmethod
     def of(cls, g: genetics.PandaGenetics) -> PandaGeneticsOut:
@@ -52,6 +53,7 @@ class PandaGeneticsOut(BaseModel):
             founder_contributions=[FounderShare(founder_id=f, studbook_number=n, share=round(s, 6))
                                    for f, n, s in g.founder_contributions],
             unknown_ancestry=round(g.unknown_ancestry, 6), holder=HolderOut.of(g.holder),
+            owner=HolderOut.of(genetics.OWNER),
         )
 
 

@@ -165,6 +165,9 @@ class Holder:
     living: int = 0
 
 
+OWNER = Holder(None, BASE, BASE_COUNTRY)  # every panda's, wherever it lives
+
+
 async def holders(session: AsyncSession, panda_ids: Iterable[uuid.UUID] | None = None) -> dict[uuid.UUID, uuid.UUID]:
     """panda id → the partner holding it under an active loan (pandas at the base are not in the answer)."""
     stmt = select(loans.c.panda_id, loans.c.host_partner_id).where(loans.c.state == "active")
@@ -175,7 +178,7 @@ async def holders(session: AsyncSession, panda_ids: Iterable[uuid.UUID] | None =
 
 async def _partners(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID | None, Holder]:
     wanted = [i for i in set(ids) if i is not None]
-    found: dict[uuid.UUID | None, Holder] = {None: Holder(None, BASE, BASE_COUNTRY)}
+    found: dict[uuid.UUID | None, Holder] = {None: OWNER}
     if wanted:
         rows = (await session.execute(select(partners.c.id, partners.c.name, partners.c.country)
                                       .where(partners.c.id.in_(wanted)))).all()
