@@ -37,21 +37,21 @@ _BODY_DOC = {"required": True, "content": {MEDIA_TYPE: {"schema": {"type": "stri
                             "then one record per animal, in any order"}
 
 
-class RecordError(BaseModel):
+class StudbookRecordError(BaseModel):
     loc: list[str] = Field(description="The column: [\"DAM_ID\"]")
     msg: str
     type: str
 
 
-class RecordResult(BaseModel):
+class StudbookRecordResult(BaseModel):
     line: int = Field(description="The record's line in the file (the header is line 1)")
     stud_id: str
     status: Literal["created", "exists", "invalid"]
     id: str | None = Field(None, description="The panda created, or the one registered under that number")
-    errors: list[RecordError] | None = None
+    errors: list[StudbookRecordError] | None = None
 
 
-class ImportReport(BaseModel):
+class StudbookImportReport(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "created": 1, "exists": 1, "invalid": 1, "results": [
             {"line": 2, "stud_id": "301", "status": "exists", "id": "0192f0a4-8a2b-7c4d-8e5f-6a7b8c9d0e1f"},
@@ -62,12 +62,13 @@ class ImportReport(BaseModel):
     created: int
     exists: int
     invalid: int
-    results: list[RecordResult]
+    results: list[StudbookRecordResult]
 
 
-@router.post("/import", response_model=ImportReport, response_model_exclude_none=True,
+@router.post("/import", response_model=StudbookImportReport, response_model_exclude_none=True,
              openapi_extra={"requestBody": _BODY_DOC})
-async def import_studbook(request: Request, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep) -> ImportReport:
+async def import_studbook(request: Request, caller: WriterDep, uow: UnitOfWorkDep,
+                          clock: ClockDep) -> StudbookImportReport:
     """Import a studbook in SPARKS' exchange layout: each record created, already there, or invalid (why, by
     column). Parents may come after their offspring in the file; a parent cycle is refused."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() not in (MEDIA_TYPE, "text/plain"):
@@ -83,10 +84,10 @@ async def import_studbook(request: Request, caller: WriterDep, uow: UnitOfWorkDe
     if not records:
         raise invalid("the file holds no record")
     outcomes = await exchange.import_exchange(uow, records, clock.now())
-    results = [RecordResult(line=o.line, stud_id=o.stud_id, status=o.status,  # type: ignore[arg-type]
+    results = [StudbookRecordResult(line=o.line, stud_id=o.stud_id, status=o.status,  # type: ignore[arg-type]
                             id=str(o.id) if o.id else None,
-                            errors=[RecordError(**e) for e in o.errors] or None) for o in outcomes]
-    return ImportReport(created=sum(r.status == "created" for r in results),
+                            errors=[StudbookRecordError(**e) for e in o.errors] or None) for o in outcomes]
+    return StudbookImportReport(created=sum(r.status == "created" for r in results),
                         exists=sum(r.status == "exists" for r in results),
                         invalid=sum(r.status == "invalid" for r in results), results=results)
 
