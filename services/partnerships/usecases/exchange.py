@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.partnerships.domain.genetics import Animal, Parent, ParentOrigin, PedigreeCycle, parents_first
 from services.partnerships.domain.panda import Panda
 from services.partnerships.formats.sparks import CODES, ExchangeRecord, write_exchange
-from services.partnerships.usecases.genetics import _partners, holders
+from services.partnerships.usecases.genetics import holder_names, holders
 from shared.domain import RuleViolated
 from shared.service import UnitOfWork
 
@@ -139,7 +139,7 @@ async def export_exchange(session: AsyncSession) -> str:
     pandas = list((await session.execute(select(Panda))).scalars())
     number = {p.id: p.studbook_number for p in pandas}
     held = await holders(session)
-    names = await _partners(session, held.values())
+    names = await holder_names(session, held.values())
     rows = []
     for p in sorted(pandas, key=lambda p: (len(p.studbook_number), p.studbook_number)):
         mult = p.possible_sires or []

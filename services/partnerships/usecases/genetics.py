@@ -74,9 +74,14 @@ async def _pandas(session: AsyncSession, *where: Any) -> list[Any]:
     return list((await session.execute(stmt.where(*where))).all())
 
 
+async def studbook_revision(session: AsyncSession) -> int:
+    """The revision of the published figures: 0 before the first."""
+    return await session.scalar(select(studbook_genetics.c.revision).where(studbook_genetics.c.id == 1)) or 0
+
+
 async def genetics_now(session: AsyncSession) -> StudbookGenetics:
     """The held kinship, built from the studbook if this process has none yet or another moved the studbook on."""
-    revision = await session.scalar(select(studbook_genetics.c.revision).where(studbook_genetics.c.id == 1)) or 0
+    revision = await studbook_revision(session)
     if _held.genetics is None or _held.revision < revision:
         async with _held.lock:
             if _held.genetics is None or _held.revision < revision:
@@ -176,7 +181,8 @@ async def holders(session: AsyncSession, panda_ids: Iterable[uuid.UUID] | None =
     return {r.panda_id: r.host_partner_id for r in (await session.execute(stmt)).all()}
 
 
-async def _partners(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID | None, Holder]:
+async def holder_names(session: AsyncSession, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID | None, Holder]:
+    """The holders `ids` name (partner ids; None the base), with their names and countries."""
     wanted = [i for i in set(ids) if i is not None]
     found: dict[uuid.UUID | None, Holder] = {None: OWNER}
     if wanted:
@@ -195,7 +201,7 @@ async def living_by_institution(session: AsyncSession) -> list[Holder]:
     counts: dict[uuid.UUID | None, int] = {}
     for p in alive:
         counts[held.get(p)] = counts.get(held.get(p), 0) + 1
-    names = await _partners(session, counts)
+    names = await holder_names(session, counts)
     out = [Holder(h, names[h].name, names[h].country, n) for h, n in counts.items() if h in names]
     return sorted(out, key=lambda h: (h.holder_id is not None, -h.living, h.name))
 
@@ -241,7 +247,7 @@ async def panda_genetics(session: AsyncSession, caller: Caller, panda_id: uuid.U
     await _catch_up(session, g, [panda_id])
     shares, unknown = g.founder_contributions(panda_id)
     numbers = await _studbook_numbers(session, shares)
-    names = await _partners(session, [held.get(panda_id)])
+    names = await holder_names(session, [held.get(panda_id)])
     return PandaGenetics(
         panda_id=panda_id, in_population=g.animals[panda_id].in_population, inbreeding=g.inbreeding(panda_id),
         mean_kinship=g.mean_kinship(panda_id), mk_rank=g.mk_rank(panda_id), population_size=len(g.population),
@@ -280,7 +286,7 @@ async def studbook_figures(session: AsyncSession, caller: Caller,
             raise NotFound(f"no panda {missing[0]} (named in population)")
         await _catch_up(session, g, among)
     f = g.figures(among)
-    revision = await session.scalar(select(studbook_genetics.c.revision).where(studbook_genetics.c.id == 1)) or 0
+    revision = await studbook_revision(session)
     numbers = await _studbook_numbers(session, [*f.founder_contributions, *f.mean_kinships])
     return StudbookFigures(f, revision, numbers, await living_by_institution(session))
 
@@ -335,7 +341,7 @@ async def evaluate_pairing(session: AsyncSession, caller: Caller, sire_id: uuid.
         if g.animals[pid].sex != sex:
             raise RuleViolated(f"the {field[:-3]} must be {sex}", ("body", field))
     pairing = g.pairing(sire_id, dam_id)
-    names = await _partners(session, [held.get(sire_id), held.get(dam_id)])
+    names = await holder_names(session, [held.get(sire_id), held.get(dam_id)])
     return PairingAnswer(pairing, _meeting(dam_id, sire_id, held, names),
                          await _studbook_numbers(session, [sire_id, dam_id]), _reasons(pairing))
 
@@ -354,7 +360,7 @@ async def mates(session: AsyncSession, caller: Caller, panda_id: uuid.UUID, limi
     ranked = sorted(candidates, key=mate_order)[:limit]
     others = [p.dam if p.sire == panda_id else p.sire for p in ranked]
     held = await holders(session, [panda_id, *others])
-    names = await _partners(session, held.values())
+    names = await holder_names(session, held.values())
     numbers = await _studbook_numbers(session, [panda_id, *others])
     return [PairingAnswer(p, _meeting(panda_id, o, held, names), numbers, _reasons(p))
             for p, o in zip(ranked, others, strict=True)]
