@@ -1,12 +1,12 @@
 """The demo's studbook: a captive population of a few hundred pandas over several generations, made up from a
 seed, around the named pandas of `dataset.PANDAS`.
 
-Wild-born founders (estimated birth dates, `WILD` parents) arrive from the 1970s to the 1990s; from then on each
-year some females of breeding age (5-20) have a cub (sometimes twins) with a male of breeding age (6-22) that is
-not her father, son or brother. Some sires are uncertain (`MULT`: two possible sires, as when a female mated with
-two males in one season) and a few unknown (`UNK`); some cubs die young, the rest live 15-32 years; a few
-animals leave the managed population. The named pandas born in captivity get parents from this population, so
-their pedigrees reach back to its founders. Everything here is made up.
+Wild-born founders (estimated birth dates, `WILD` parents) are born from the late 1960s to the early 1990s; from
+then on each year some females of breeding age (5-20) have a cub (sometimes twins) with a male of breeding age
+(6-22) that is not her father, son or full brother. Some sires are uncertain (`MULT`: two possible sires, as when
+a female mated with two males in one season) and a few unknown (`UNK`); some cubs die young, the rest live 15-32
+years; a few animals leave the managed population. The named pandas born in captivity get parents from this
+population, so their pedigrees reach back to its founders. Everything here is made up.
 """
 
 from __future__ import annotations

@@ -207,7 +207,8 @@ class LoanReturned(LoanSnapshot):
 class StudbookUpdated(PublishedEvent):
     """The living managed population's genetic figures changed (a birth, a death, a panda in or out of the
     managed population, a corrected parent, a loan that moved a panda between holders). `subject` is
-    `studbook`; `revision` grows by one with each; `cause` is the event type and `panda_id` the panda that caused
+    `studbook`; `revision` grows with each (and with a corrected parent that moves no population figure: the
+    numbers may skip); `cause` is the event type and `panda_id` the panda that caused
     it. Figures as on `GET /partnerships/studbook/genetics`."""
 
     event_type = "partnerships.studbook.updated"

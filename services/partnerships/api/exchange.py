@@ -2,10 +2,10 @@
 SPARKS' exchange layout (`formats/sparks.py` names the columns; `usecases/exchange.py` says what an import does
 with each record).
 
-`POST /studbook/import` takes `text/csv` (an `EXCHANGE.CSV`; the `.DBF` twin is not read: export it as CSV), at
-most 5,000 records and 4 MiB, and answers 200 with a result per record. A body that cannot be read at all is
-refused whole: 415 for another media type, 413 beyond the limits, 422 without a header naming `STUD_ID`.
-Coordinators and admins import; staff export.
+`POST /studbook/import` takes `text/csv` or `application/octet-stream` (an `EXCHANGE.CSV`; the `.DBF` twin is
+not read: export it as CSV), at most 5,000 records and 4 MiB, and answers 200 with a result per record. A body
+that cannot be read at all is refused whole: 415 for another media type, 413 beyond the limits, 422 without a
+header naming `STUD_ID`. Coordinators and admins import; staff export.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 
 router = APIRouter(route_class=GuardedRoute, prefix="/studbook", tags=["genetics"])
 
+OCTETS = "application/octet-stream"  # also read: the file as bytes, as generated clients may send it
 MAX_RECORDS = 5000
 MAX_BYTES = 4 * 1024 * 1024
 _EXAMPLE = ("STUD_ID,SIRE_ID,DAM_ID,SEX,BDATE,BIRTH_EST,DDATE,NAME,MULT_SIRES\r\n"
@@ -66,13 +67,14 @@ class StudbookImportReport(BaseModel):
 
 
 @router.post("/import", response_model=StudbookImportReport, response_model_exclude_none=True,
-             openapi_extra={"requestBody": _BODY_DOC})
+             openapi_extra={"requestBody": _BODY_DOC},
+             responses={415: {"description": f"The body is not {MEDIA_TYPE}"}})
 async def import_studbook(request: Request, caller: WriterDep, uow: UnitOfWorkDep,
                           clock: ClockDep) -> StudbookImportReport:
     """Import a studbook in SPARKS' exchange layout: each record created, already there, or invalid (why, by
     column). Parents may come after their offspring in the file; a parent cycle is refused."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() not in (MEDIA_TYPE, "text/plain"):
-        raise unsupported_media_type(f"send the exchange file as {MEDIA_TYPE}")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() not in (MEDIA_TYPE, "text/plain", OCTETS):
+        raise unsupported_media_type(f"send the exchange file as {MEDIA_TYPE} (or {OCTETS})")
     try:
         records = read_exchange((await read_body(request, MAX_BYTES, "a studbook import")).decode("utf-8"))
     except UnicodeDecodeError:

@@ -69,7 +69,7 @@ class InstitutionOut(HolderOut):
 
 
 class StudbookGeneticsOut(BaseModel):
-    revision: int = Field(description="Grows by one with each partnerships.studbook.updated")
+    revision: int = Field(description="Grows with each partnerships.studbook.updated (and each corrected parent)")
     population_size: int = Field(description="Living animals of the managed population (or of `population`)")
     gene_diversity: float = Field(description="GD = 1 - mean MK: expected heterozygosity kept, relative to the "
                                               "founders (Ballou & Lacy 1995)")

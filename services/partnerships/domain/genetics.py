@@ -198,7 +198,8 @@ class StudbookGenetics:
 
     @classmethod
     def of(cls, animals: Iterable[Animal]) -> StudbookGenetics:
-        """The whole studbook computed from scratch. Raises `PedigreeCycle`."""
+        """The whole studbook computed from scratch; every parent named must be among `animals`. Raises
+        `PedigreeCycle`."""
         by_id = {a.id: a for a in animals}
         order = parents_first(by_id)
         g = cls(capacity=len(by_id) + max(64, len(by_id) // 50))  # room for the births to come

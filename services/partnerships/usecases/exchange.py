@@ -151,6 +151,8 @@ async def export_exchange(session: AsyncSession) -> str:
             "BIRTH_EST": "Y" if p.birth_date_estimated else "N", "DDATE": p.death_date,
             "LOCATION": names[held.get(p.id)].name,
             "NAME": p.name.get("en") or next(iter(p.name.values())),
-            "MULT_SIRES": ";".join(f"{number[uuid.UUID(str(c['panda_id']))]}:{c['probability']:g}" for c in mult),
+            # Probabilities in full (`repr`): three thirds written as 0.333333 would not sum to 1 when read back.
+            "MULT_SIRES": ";".join(f"{number[uuid.UUID(str(c['panda_id']))]}:{float(c['probability'])!r}"
+                                   for c in mult),
         })
     return write_exchange(rows)

@@ -117,14 +117,18 @@ async def keep_genetics_current(session: AsyncSession, event: CloudEvent) -> Non
         panda_id = PandaSnapshot.parse(event).id
     g = await genetics_now(session)
     rows = await _pandas(session, panda_rows.c.id == panda_id)
+    change = "unchanged"
     if rows:
         animal = _animal(rows[0])
         await _catch_up(session, g, animal.parent_ids)
-        g.apply(animal)
+        change = g.apply(animal)
     summary = await _summary(session, g)
     held = (await session.execute(select(studbook_genetics).where(studbook_genetics.c.id == 1)
                                   .with_for_update())).first()
-    if held is not None and held.figures == summary:
+    published = held is not None and held.figures == summary
+    # A corrected parent moves the revision even when the population's figures stay (a dead animal's F): other
+    # processes see their held copy is behind and build it again.
+    if published and change != "pedigree":
         return
     revision = (held.revision if held else 0) + 1
     values = {"revision": revision, "figures": summary, "updated_at": utcnow()}
@@ -132,11 +136,13 @@ async def keep_genetics_current(session: AsyncSession, event: CloudEvent) -> Non
         await session.execute(insert(studbook_genetics).values(id=1, **values))
     else:
         await session.execute(update(studbook_genetics).where(studbook_genetics.c.id == 1).values(**values))
+    _held.revision = max(_held.revision, revision)
+    if published:
+        return
     await publish_in(session, StudbookUpdated(
         revision=revision, cause=event.type, panda_id=panda_id,
         **{k: v for k, v in summary.items() if k in StudbookUpdated.model_fields},
     ))
-    _held.revision = max(_held.revision, revision)
 
 
 def _round(x: float | None) -> float | None:
