@@ -24,7 +24,8 @@ import uuid
 
 from bench.common import ms
 from bench.report import Report
-from services.partnerships.domain.genetics import Animal, Parent, ParentOrigin, StudbookGenetics
+from services.partnerships.domain.genetics import StudbookGenetics
+from services.partnerships.domain.pedigree import Animal, Parent, ParentOrigin
 from tests.harness import Stack
 
 ANIMALS = 5000

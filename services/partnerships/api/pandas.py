@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.partnerships.api.studbook import PandaOut, PossibleSire, StudbookNumber
-from services.partnerships.domain.genetics import ParentOrigin
 from services.partnerships.domain.panda import Sex
+from services.partnerships.domain.pedigree import ParentOrigin
 from services.partnerships.usecases import pandas
 from shared.auth import CallerDep, GuardedRoute, WriterDep
 from shared.http import IfMatchDep, not_modified

@@ -8,9 +8,9 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.partnerships.domain.genetics import ParentOrigin
 from services.partnerships.domain.loan import LoanState
 from services.partnerships.domain.panda import Sex
+from services.partnerships.domain.pedigree import ParentOrigin
 from shared.http import Representation
 from shared.validation import Day, Stripped
 

@@ -29,10 +29,10 @@ from sqlalchemy.orm import registry, relationship
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.partnerships.domain.agreement import Agreement, AgreementKind, AgreementState, Transition
-from services.partnerships.domain.genetics import ParentOrigin
 from services.partnerships.domain.loan import Loan, LoanState
 from services.partnerships.domain.panda import Panda, Sex
 from services.partnerships.domain.partner import Partner, PartnerKind
+from services.partnerships.domain.pedigree import ParentOrigin
 from services.partnerships.domain.project import Project, ProjectStatus
 from services.partnerships.domain.webhook import Subscription, SubscriptionState
 from shared.db.naming import NAMING

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from services.partnerships.domain.genetics import Animal, Parent, ParentOrigin
+from services.partnerships.domain.pedigree import Animal, Parent, ParentOrigin
 from shared.contracts.partnerships import PandaRegistered, PandaUpdated
 from shared.domain import Aggregate, RuleViolated
 from shared.ids import new_id

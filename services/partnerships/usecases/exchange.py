@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.partnerships.domain.genetics import Animal, Parent, ParentOrigin, PedigreeCycle, parents_first
 from services.partnerships.domain.panda import Panda
+from services.partnerships.domain.pedigree import Animal, Parent, ParentOrigin, PedigreeCycle, parents_first
 from services.partnerships.formats.sparks import CODES, ExchangeRecord, write_exchange
 from services.partnerships.usecases.genetics import holder_names, holders
 from shared.domain import RuleViolated

@@ -21,22 +21,15 @@ import asyncio
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.partnerships.db.models import loans, partners, studbook_genetics
 from services.partnerships.db.models import pandas as panda_rows
-from services.partnerships.domain.genetics import (
-    Animal,
-    Pairing,
-    PopulationFigures,
-    StudbookGenetics,
-    mate_order,
-    parents_first,
-)
 from services.partnerships.domain.panda import animal_of
+from services.partnerships.domain.pedigree import Animal, parents_first
 from shared.auth import Caller
 from shared.contracts.partnerships import LoanSnapshot, PandaSnapshot, StudbookUpdated
 from shared.db.types import utcnow
@@ -45,6 +38,9 @@ from shared.events.envelope import CloudEvent
 from shared.events.outbox import publish_in
 from shared.problems import forbidden
 from shared.roles import STAFF, Role
+
+if TYPE_CHECKING:
+    from services.partnerships.domain.genetics import Pairing, PopulationFigures, StudbookGenetics
 
 BASE = "base"  # the research base: the holder of every panda not on an active loan, and every panda's owner
 BASE_COUNTRY = "CN"
@@ -85,6 +81,9 @@ async def genetics_now(session: AsyncSession) -> StudbookGenetics:
     if _held.genetics is None or _held.revision < revision:
         async with _held.lock:
             if _held.genetics is None or _held.revision < revision:
+                # numpy (15 MB) is loaded here, when the genetics are first needed, not at every start-up.
+                from services.partnerships.domain.genetics import StudbookGenetics
+
                 rows = await _pandas(session)
                 _held.genetics = StudbookGenetics.of(_animal(r) for r in rows)
                 _held.revision = revision
@@ -363,6 +362,8 @@ async def mates(session: AsyncSession, caller: Caller, panda_id: uuid.UUID, limi
     if among is not None:
         shortlist = set(among)
         candidates = [p for p in candidates if (p.dam if p.sire == panda_id else p.sire) in shortlist]
+    from services.partnerships.domain.genetics import mate_order  # imported late, as in genetics_now
+
     ranked = sorted(candidates, key=mate_order)[:limit]
     others = [p.dam if p.sire == panda_id else p.sire for p in ranked]
     held = await holders(session, [panda_id, *others])

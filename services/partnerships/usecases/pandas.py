@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.partnerships.db.models import pandas as panda_rows
-from services.partnerships.domain.genetics import ParentOrigin, parents_first
 from services.partnerships.domain.loan import Loan, LoanState
 from services.partnerships.domain.panda import Panda, Sex, animal_of
+from services.partnerships.domain.pedigree import ParentOrigin, parents_first
 from shared.db.lookup import get_referenced, get_visible
 from shared.db.search import contains
 from shared.domain import Conflict, ExpectedVersion
