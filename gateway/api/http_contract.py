@@ -101,6 +101,7 @@ _STATUS_TEXT = {
     "415": "The body's media type (`Content-Type`) is not one this operation reads.",
     "422": "The input is invalid: `errors` names each field.",
     "429": "The caller's rate limit is used up.",
+    "431": "The request line and headers are larger than 16 KiB (a long repeated query parameter).",
     "502": "The service behind the gateway failed; nothing is known to have been done.",
     "503": "Overloaded or a dependency is down; nothing was done. Retry after `Retry-After`.",
     "504": "No answer in time; a write may or may not have been done (retry it with its `Idempotency-Key`).",
