@@ -8,7 +8,8 @@ Which operation gets which:
   limit, with `Retry-After` and the `RateLimit` fields), 503 (overloaded or a dependency down, with `Retry-After`)
   and 504 (no answer in time); 2xx answers carry `RateLimit-Policy` and `RateLimit`;
 - a route of a service (not the gateway's own): 502 (the service failed);
-- a route whose path names a resource (`{id}`): 404; a route that a role may be refused: 403;
+- a route whose path names a resource (`{id}`): 404; a route that a role may be refused: 403; a query parameter
+  that may be repeated: 431 (the request line over its limit);
 - a request with a body: 413 (too large) and 422 (invalid, or an `Idempotency-Key` reused with another body), 415
   where the body may come in several media types, and
   `Idempotency-Key` on a POST, with 409 for a duplicate;
@@ -121,6 +122,12 @@ def _is_list(response: dict[str, Any], schemas: dict[str, Any]) -> bool:
     return "next_cursor" in target.get("properties", {})
 
 
+def _repeated_query(param: dict[str, Any]) -> bool:
+    """A query parameter that may be repeated (`?id=1&id=2`): its schema, or one of its `anyOf`, is an array."""
+    schema = param.get("schema", {})
+    return param.get("in") == "query" and any(s.get("type") == "array" for s in [schema, *schema.get("anyOf", [])])
+
+
 def describe_http(doc: dict[str, Any], own_paths: set[str]) -> dict[str, Any]:
     """`doc` with the statuses, header parameters and response headers above on every operation (in place, and
     returned). `own_paths`: the gateway's own routes (no 502). What an operation already declares is kept."""
@@ -156,6 +163,8 @@ def describe_http(doc: dict[str, Any], own_paths: set[str]) -> dict[str, Any]:
             if single_get:
                 params.append("If-None-Match")
                 statuses.append("304")
+            if any(_repeated_query(p) for p in op.get("parameters", [])):
+                statuses.append("431")  # a long list of repeated values can pass the request line's 16 KiB
             declared = {(p.get("name"), p.get("in")) for p in op.get("parameters", []) if "name" in p}
             op.setdefault("parameters", []).extend(
                 {"$ref": f"#/components/parameters/{p}"} for p in params if (p, "header") not in declared)

@@ -30,7 +30,7 @@ async def read_panda_genetics(panda_id: uuid.UUID, caller: CallerDep, session: R
     return PandaGeneticsOut.of(await genetics.panda_genetics(session, caller, panda_id))
 
 
-@router.get("/pandas/{panda_id}/mates", response_model=MatesOut, responses={431: {}})
+@router.get("/pandas/{panda_id}/mates", response_model=MatesOut)
 async def rank_mates(
     panda_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -44,7 +44,7 @@ async def rank_mates(
 
 
 @router.get("/studbook/genetics", response_model=StudbookGeneticsOut,
-            responses={404: {"description": "A panda named in `population` does not exist"}, 431: {}})
+            responses={404: {"description": "A panda named in `population` does not exist"}})
 async def read_studbook_genetics(
     caller: CallerDep, session: ReadSessionDep,
     population: Annotated[list[uuid.UUID] | None, Query(
