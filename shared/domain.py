@@ -154,3 +154,24 @@ class Aggregate:
 
     def check(self) -> None:
         """Raise if the aggregate's own rules do not hold (dates in order, capacity above what is taken)."""
+
+
+class LifecycleAggregate(Aggregate):
+    """An aggregate whose `status` moves through a `StateMachine`, its `LIFECYCLE`: its named transitions
+    (`publish`, `cancel`, ...) each take one action with `_move`, and `allowed_actions` is what it offers next."""
+
+    LIFECYCLE: ClassVar[StateMachine]
+    status: str
+
+    def _move(self, action: str, now: dt.datetime, happened: Any = None, **extra: Any) -> None:
+        """Take `action` (InvalidTransition, naming the allowed ones, where `status` does not allow it): the
+        status it leads to, a new version and, given its contract class, the event that `happened` (`extra`:
+        the fields the aggregate does not have)."""
+        self.status = self.LIFECYCLE.next_state(self.status, action)
+        self.touch(now)
+        if happened is not None:
+            self.record(happened.of(self, **extra))
+
+    @property
+    def allowed_actions(self) -> list[str]:
+        return self.LIFECYCLE.allowed(self.status)

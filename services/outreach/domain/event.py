@@ -28,7 +28,7 @@ from typing import Any
 from services.outreach.domain import notices
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.contracts.outreach import EventCancelled, EventCompleted, EventDrafted, EventScheduled, EventUpdated
-from shared.domain import Aggregate, Conflict, Incomplete, RuleViolated, StateMachine
+from shared.domain import Conflict, Incomplete, LifecycleAggregate, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -81,10 +81,11 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
 
 
 @dataclass(eq=False, kw_only=True)
-class OutreachEvent(Aggregate):
+class OutreachEvent(LifecycleAggregate):
     EDITABLE = ("title", "description", "kind", "audiences", "languages", "venue", "online_url", "starts_at",
                 "ends_at", "timezone", "capacity", "partner_ids", "agreement_ids", "work_ids")
     UPDATED = EventUpdated
+    LIFECYCLE = LIFECYCLE
 
     id: uuid.UUID
     title: dict[str, str]
@@ -154,8 +155,7 @@ class OutreachEvent(Aggregate):
         if self.status is S.draft and not self.has_a_place:
             raise Incomplete("cannot schedule the event: it has neither a venue nor an online URL; give one first",
                              missing=["venue", "online_url"])
-        self._move("schedule", now)
-        self.record(EventScheduled.of(self))
+        self._move("schedule", now, EventScheduled)
 
     def cancel(self, now: dt.datetime, *, reason: str | None = None,
                registrations: Iterable[Registration] = ()) -> None:
@@ -185,16 +185,7 @@ class OutreachEvent(Aggregate):
         self.walk_ins = walk_ins
         self.attendance = attendance if attendance is not None else self.checked_in_people + walk_ins
         self.reach = reach
-        self._move("complete", now)
-        self.record(EventCompleted.of(self))
-
-    def _move(self, action: str, now: dt.datetime) -> None:
-        self.status = EventStatus(LIFECYCLE.next_state(self.status, action))
-        self.touch(now)
-
-    @property
-    def allowed_actions(self) -> list[str]:
-        return LIFECYCLE.allowed(self.status)
+        self._move("complete", now, EventCompleted)
 
     @property
     def is_public(self) -> bool:

@@ -24,7 +24,7 @@ from shared.contracts.outreach import (
     RegistrationConfirmed,
     RegistrationWaitlisted,
 )
-from shared.domain import Aggregate, StateMachine
+from shared.domain import LifecycleAggregate, StateMachine
 from shared.ids import new_id
 
 
@@ -54,7 +54,9 @@ def new_check_in_code() -> str:
 
 
 @dataclass(eq=False, kw_only=True)
-class Registration(Aggregate):
+class Registration(LifecycleAggregate):
+    LIFECYCLE = ATTENDANCE
+
     id: uuid.UUID
     event_id: uuid.UUID
     name: str
@@ -106,14 +108,6 @@ class Registration(Aggregate):
         self.checked_in_at = now
         self.record(RegistrationCheckedIn.of(self))
 
-    def _move(self, action: str, now: dt.datetime) -> None:
-        self.status = RegistrationStatus(ATTENDANCE.next_state(self.status, action))
-        self.touch(now)
-
     @property
     def is_waiting(self) -> bool:
         return self.status is R.waitlisted and self.waitlist_ticket is not None
-
-    @property
-    def allowed_actions(self) -> list[str]:
-        return ATTENDANCE.allowed(self.status)

@@ -22,7 +22,7 @@ from shared.contracts.partnerships import (
     ProjectStarted,
     ProjectUpdated,
 )
-from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
+from shared.domain import Conflict, LifecycleAggregate, RuleViolated, StateMachine
 from shared.ids import new_id
 from shared.research import ResearchArea
 
@@ -49,8 +49,9 @@ OPEN_AGREEMENT_STATES = frozenset({AgreementState.draft, AgreementState.negotiat
 
 
 @dataclass(eq=False, kw_only=True)
-class Project(Aggregate):
+class Project(LifecycleAggregate):
     EDITABLE = ("title", "description", "area", "lead_partner_id", "start_date", "end_date")
+    LIFECYCLE = PROGRESS
 
     id: uuid.UUID
     agreement_id: uuid.UUID
@@ -118,21 +119,10 @@ class Project(Aggregate):
     # --- its progress ----------------------------------------------------------------------------------------
 
     def start(self, now: dt.datetime) -> None:
-        self._move("start", now)
-        self.record(ProjectStarted.of(self))
+        self._move("start", now, ProjectStarted)
 
     def complete(self, now: dt.datetime) -> None:
-        self._move("complete", now)
-        self.record(ProjectCompleted.of(self))
+        self._move("complete", now, ProjectCompleted)
 
     def cancel(self, now: dt.datetime) -> None:
-        self._move("cancel", now)
-        self.record(ProjectCancelled.of(self))
-
-    def _move(self, action: str, now: dt.datetime) -> None:
-        self.status = ProjectStatus(PROGRESS.next_state(self.status, action))
-        self.touch(now)
-
-    @property
-    def allowed_actions(self) -> list[str]:
-        return PROGRESS.allowed(self.status)
+        self._move("cancel", now, ProjectCancelled)

@@ -16,7 +16,7 @@ from typing import Any
 
 from services.publications.domain.identifiers import parse_publication_date
 from shared.contracts.publications import WorkDrafted, WorkPublished, WorkRetracted, WorkUpdated
-from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
+from shared.domain import Conflict, LifecycleAggregate, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -64,11 +64,12 @@ BOOKS = frozenset({WorkType.book, WorkType.popular_science_book, WorkType.book_c
 
 
 @dataclass(eq=False, kw_only=True)
-class Work(Aggregate):
+class Work(LifecycleAggregate):
     EDITABLE = ("type", "title", "abstract", "authors", "venue", "publisher", "date", "volume", "issue", "pages",
                 "doi", "isbn", "keywords", "research_areas", "language", "open_access_url", "agreement_ids",
                 "project_ids")
     UPDATED = WorkUpdated
+    LIFECYCLE = LIFECYCLE
 
     id: uuid.UUID
     type: WorkType
@@ -147,14 +148,6 @@ class Work(Aggregate):
         self._move("retract", now)
         self.retraction_reason = reason
         self.record(WorkRetracted.of(self, reason=reason))
-
-    def _move(self, action: str, now: dt.datetime) -> None:
-        self.status = WorkStatus(LIFECYCLE.next_state(self.status, action))
-        self.touch(now)
-
-    @property
-    def allowed_actions(self) -> list[str]:
-        return LIFECYCLE.allowed(self.status)
 
     @property
     def is_public(self) -> bool:

@@ -29,7 +29,7 @@ from shared.contracts.training import (
     EnrollmentWaitlisted,
     EnrollmentWithdrawn,
 )
-from shared.domain import Aggregate, StateMachine
+from shared.domain import LifecycleAggregate, StateMachine
 from shared.ids import new_id
 
 
@@ -77,7 +77,9 @@ def certificate_code() -> str:
 
 
 @dataclass(eq=False, kw_only=True)
-class Enrollment(Aggregate):
+class Enrollment(LifecycleAggregate):
+    LIFECYCLE = PROGRESS
+
     id: uuid.UUID
     cohort_id: uuid.UUID
     program_id: uuid.UUID
@@ -145,12 +147,10 @@ class Enrollment(Aggregate):
         self.record(notices.place_given_up(self))
 
     def attend(self, now: dt.datetime) -> None:
-        self._move("attend", now)
-        self.record(EnrollmentAttended.of(self, agreement_ids=self.counts_toward))
+        self._move("attend", now, EnrollmentAttended, agreement_ids=self.counts_toward)
 
     def no_show(self, now: dt.datetime) -> None:
-        self._move("no_show", now)
-        self.record(EnrollmentNoShow.of(self, agreement_ids=self.counts_toward))
+        self._move("no_show", now, EnrollmentNoShow, agreement_ids=self.counts_toward)
 
     def complete(self, now: dt.datetime, counts_toward: list[uuid.UUID], *, program_title: dict[str, str]) -> None:
         """Completed: a certificate is issued, and the participant told (with its verification link).
@@ -163,16 +163,7 @@ class Enrollment(Aggregate):
         self.record(EnrollmentCompleted.of(self, agreement_ids=counts_toward))
         self.record(notices.certificate_issued(self, program_title))
 
-    def _move(self, action: str, now: dt.datetime) -> None:
-        self.status = EnrollmentStatus(PROGRESS.next_state(self.status, action))
-        self.touch(now)
-
     @property
     def counts_toward(self) -> list[uuid.UUID]:
         """The training cooperations it counts for while it holds a seat from one's quota."""
         return [self.agreement_id] if self.agreement_id else []
-
-    @property
-    def allowed_actions(self) -> list[str]:
-        return PROGRESS.allowed(self.status)
-

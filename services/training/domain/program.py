@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from shared.contracts.training import ProgramArchived, ProgramDrafted, ProgramPublished, ProgramUpdated
-from shared.domain import Aggregate, Conflict, RuleViolated, StateMachine
+from shared.domain import Conflict, LifecycleAggregate, RuleViolated, StateMachine
 from shared.ids import new_id
 
 
@@ -33,9 +33,10 @@ PUBLISHING = StateMachine("program", {"publish": ({P.draft}, P.published), "arch
 
 
 @dataclass(eq=False, kw_only=True)
-class Program(Aggregate):
+class Program(LifecycleAggregate):
     EDITABLE = ("title", "description", "topics", "format", "languages")
     UPDATED = ProgramUpdated
+    LIFECYCLE = PUBLISHING
 
     id: uuid.UUID
     title: dict[str, str]
@@ -72,20 +73,10 @@ class Program(Aggregate):
                 raise RuleViolated(f"{name} lists a value twice", ("body", name))
 
     def publish(self, now: dt.datetime) -> None:
-        self._move("publish", now)
-        self.record(ProgramPublished.of(self))
+        self._move("publish", now, ProgramPublished)
 
     def archive(self, now: dt.datetime) -> None:
-        self._move("archive", now)
-        self.record(ProgramArchived.of(self))
-
-    def _move(self, action: str, now: dt.datetime) -> None:
-        self.status = ProgramStatus(PUBLISHING.next_state(self.status, action))
-        self.touch(now)
-
-    @property
-    def allowed_actions(self) -> list[str]:
-        return PUBLISHING.allowed(self.status)
+        self._move("archive", now, ProgramArchived)
 
     @property
     def is_public(self) -> bool:
