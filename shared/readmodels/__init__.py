@@ -9,12 +9,13 @@ contract it follows: `handlers.on(PartnerSnapshot)(known_partners.apply)`.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Table, select
+from sqlalchemy import Column, MetaData, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
+from shared.db.tables import copy_table
 from shared.db.types import utcnow
 from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent, PublishedEvent
@@ -31,16 +32,27 @@ async def keep_newest(session: AsyncSession, table: Table, row_id: uuid.UUID, va
 
 
 class ReadModel:
-    """A table of copies of another service's aggregates (`id`, the columns `copy` fills, `version`,
-    `updated_at`), kept from the events of one snapshot `contract` (parsed with it, so an event that does not fit
-    the contract is a poison message for the DLQ)."""
+    """A table of copies of another service's aggregates, kept from the events of one snapshot `contract` (parsed
+    with it, so an event that does not fit the contract is a poison message for the DLQ).
 
-    def __init__(self, table: Table, contract: type[PublishedEvent], copy: Callable[[Any], dict[str, Any]]) -> None:
-        self.table = table
-        self.contract = contract
-        self.copy = copy
+    A subclass names the table (`table_name`), the `contract` and the snapshot's fields it copies (`columns`:
+    each field's name, which is its column's, and the column's type; NOT NULL unless named in `optional`). The
+    table holds the copied aggregate's `id`, those columns, its `version` and `updated_at` (`copy_table`)."""
+
+    table_name: ClassVar[str]
+    contract: ClassVar[type[PublishedEvent]]
+    columns: ClassVar[dict[str, TypeEngine[Any] | type[TypeEngine[Any]]]]
+    optional: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, metadata: MetaData) -> None:
+        self.table = copy_table(self.table_name, metadata, *(
+            Column(name, type_, nullable=name in self.optional) for name, type_ in self.columns.items()))
         self.handlers = EventHandlers()
-        self.handlers.on(contract)(self.apply)
+        self.handlers.on(self.contract)(self.apply)
+
+    def copy(self, snapshot: Any) -> dict[str, Any]:
+        """The copied columns' values: the snapshot's fields of the same names."""
+        return {name: getattr(snapshot, name) for name in self.columns}
 
     async def apply(self, session: AsyncSession, event: CloudEvent) -> None:
         snapshot: Any = self.contract.parse(event)

@@ -10,33 +10,24 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, MetaData, String, select
+from sqlalchemy import Date, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.partnerships import AgreementSnapshot
-from shared.db.tables import copy_table
 from shared.db.types import JSONType
 from shared.readmodels import ReadModel
 
 
 class KnownAgreements(ReadModel):
-    def __init__(self, metadata: MetaData) -> None:
-        table = copy_table(
-            "known_agreements",
-            metadata,
-            Column("code", String(20), nullable=False),
-            Column("kind", String(40), nullable=False),
-            Column("state", String(20), nullable=False),
-            Column("partner_ids", JSONType, nullable=False),
-            Column("training_seats_per_year", Integer, nullable=True),
-            Column("effective_from", Date, nullable=False),
-            Column("effective_until", Date, nullable=False),
-        )
-        super().__init__(table, AgreementSnapshot, lambda a: {
-            "code": a.code, "kind": a.kind, "state": a.state, "partner_ids": [str(p) for p in a.partner_ids],
-            "training_seats_per_year": a.training_seats_per_year, "effective_from": a.effective_from,
-            "effective_until": a.effective_until,
-        })
+    table_name = "known_agreements"
+    contract = AgreementSnapshot
+    columns = {"code": String(20), "kind": String(40), "state": String(20), "partner_ids": JSONType,
+               "training_seats_per_year": Integer, "effective_from": Date, "effective_until": Date}
+    optional = frozenset({"training_seats_per_year"})
+
+    def copy(self, agreement: Any) -> dict[str, Any]:
+        # The partner ids as the JSON strings `in_force_for_partner` looks for.
+        return {**super().copy(agreement), "partner_ids": [str(p) for p in agreement.partner_ids]}
 
     async def in_force_for_partner(self, session: AsyncSession, partner_id: uuid.UUID, kind: str, on: dt.date
                                    ) -> list[dict[str, Any]]:

@@ -11,11 +11,10 @@ import datetime as dt
 import uuid
 
 from pydantic import BaseModel
-from sqlalchemy import Column, MetaData, String
+from sqlalchemy import String
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.partnerships import PartnerSnapshot
-from shared.db.tables import copy_table
 from shared.db.types import JSONType
 from shared.readmodels import ReadModel
 
@@ -32,15 +31,9 @@ class KnownPartner(BaseModel):
 class KnownPartners(ReadModel):
     """The table, the event handler that keeps it, and the lookups the owning service needs."""
 
-    def __init__(self, metadata: MetaData) -> None:
-        table = copy_table(
-            "known_partners",
-            metadata,
-            Column("name", JSONType, nullable=False),
-            Column("kind", String(40), nullable=False),
-            Column("country", String(2), nullable=False),
-        )
-        super().__init__(table, PartnerSnapshot, lambda p: {"name": p.name, "kind": p.kind, "country": p.country})
+    table_name = "known_partners"
+    contract = PartnerSnapshot
+    columns = {"name": JSONType, "kind": String(40), "country": String(2)}
 
     async def get(self, session: AsyncSession, partner_id: uuid.UUID) -> KnownPartner | None:
         row = await self.row(session, partner_id)

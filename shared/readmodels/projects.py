@@ -3,22 +3,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, MetaData, String, Uuid
+from sqlalchemy import String, Uuid
 
 from shared.contracts.partnerships import ProjectSnapshot
-from shared.db.tables import copy_table
 from shared.db.types import JSONType
 from shared.readmodels import ReadModel
 
 
 class KnownProjects(ReadModel):
-    def __init__(self, metadata: MetaData) -> None:
-        table = copy_table(
-            "known_projects",
-            metadata,
-            Column("agreement_id", Uuid, nullable=False),
-            Column("title", JSONType, nullable=False),
-            Column("status", String(20), nullable=False),
-        )
-        super().__init__(table, ProjectSnapshot,
-                         lambda p: {"agreement_id": p.agreement_id, "title": p.title, "status": p.status})
+    table_name = "known_projects"
+    contract = ProjectSnapshot
+    columns = {"agreement_id": Uuid, "title": JSONType, "status": String(20)}

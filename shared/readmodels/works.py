@@ -8,11 +8,10 @@ import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Column, MetaData, String
+from sqlalchemy import String
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.contracts.publications import WorkSnapshot
-from shared.db.tables import copy_table
 from shared.db.types import JSONType
 from shared.events.envelope import CloudEvent
 from shared.readmodels import ReadModel
@@ -28,14 +27,10 @@ class _WorkReference(BaseModel):
 
 
 class KnownWorks(ReadModel):
-    def __init__(self, metadata: MetaData) -> None:
-        table = copy_table(
-            "known_works",
-            metadata,
-            Column("title", JSONType, nullable=True),
-            Column("status", String(20), nullable=True),
-        )
-        super().__init__(table, WorkSnapshot, lambda w: {"title": w.title, "status": w.status})
+    table_name = "known_works"
+    contract = WorkSnapshot
+    columns = {"title": JSONType, "status": String(20)}
+    optional = frozenset(columns)  # a copy made from a `_WorkReference` may know neither
 
     async def apply(self, session: AsyncSession, event: CloudEvent) -> None:
         # The impact ledger's events about works (publications.work.published with ids, partners and agreements

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Text, Uuid, event
+from sqlalchemy import Column, ForeignKey, Index, Integer, MetaData, String, Text, Uuid
 from sqlalchemy.orm import registry
 
 from services.outreach.domain.event import EventKind, EventStatus, OutreachEvent
 from services.outreach.domain.registration import Registration, RegistrationStatus
 from shared.db.naming import NAMING
 from shared.db.search import fold
-from shared.db.tables import aggregate_table
+from shared.db.tables import aggregate_table, before_save, map_aggregate
 from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
@@ -81,14 +81,12 @@ registrations = aggregate_table(
 )
 
 mapper_registry = registry(metadata=metadata)
-mapper_registry.map_imperatively(
-    OutreachEvent, outreach_events, version_id_col=outreach_events.c.version, version_id_generator=False,
+map_aggregate(
+    mapper_registry, OutreachEvent, outreach_events,
     # The filter columns under names of their own: `city` and `country` are the event's (its venue's).
     properties={"indexed_city": outreach_events.c.city, "indexed_country": outreach_events.c.country},
 )
-mapper_registry.map_imperatively(
-    Registration, registrations, version_id_col=registrations.c.version, version_id_generator=False
-)
+map_aggregate(mapper_registry, Registration, registrations)
 
 
 def event_tags(*, audiences: list[str] = (), languages: list[str] = (), partner_ids: list[str] = ()) -> str:  # type: ignore[assignment]
@@ -103,8 +101,7 @@ def city_key(city: str | None) -> str | None:
     return fold(city)[:200] if city else None
 
 
-@event.listens_for(OutreachEvent, "before_insert")
-@event.listens_for(OutreachEvent, "before_update")
+@before_save(OutreachEvent)
 def _index_event(_mapper: Any, _conn: Any, e: OutreachEvent) -> None:
     e.indexed_city = city_key(e.city)  # type: ignore[attr-defined]
     e.indexed_country = e.country  # type: ignore[attr-defined]

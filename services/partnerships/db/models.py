@@ -37,7 +37,7 @@ from services.partnerships.domain.project import Project, ProjectStatus
 from services.partnerships.domain.webhook import Subscription, SubscriptionState
 from shared.db.naming import NAMING
 from shared.db.search import fold
-from shared.db.tables import aggregate_table
+from shared.db.tables import aggregate_table, before_save, map_aggregate
 from shared.db.types import BigIntId, JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.research import ResearchArea
@@ -269,33 +269,27 @@ webhook_deliveries = Table(
 # --- mapping -------------------------------------------------------------------------------------------------
 
 mapper_registry = registry(metadata=metadata)
-mapper_registry.map_imperatively(
-    Partner, partners, version_id_col=partners.c.version, version_id_generator=False
-)
+map_aggregate(mapper_registry, Partner, partners)
 mapper_registry.map_imperatively(Transition, agreement_transitions)
-mapper_registry.map_imperatively(
-    Agreement, agreements, version_id_col=agreements.c.version, version_id_generator=False,
+map_aggregate(
+    mapper_registry, Agreement, agreements,
     properties={
         "history": relationship(Transition, order_by=agreement_transitions.c.id, lazy="selectin",
                                 cascade="all, delete-orphan"),
     },
 )
-mapper_registry.map_imperatively(Project, projects, version_id_col=projects.c.version, version_id_generator=False)
-mapper_registry.map_imperatively(Panda, pandas, version_id_col=pandas.c.version, version_id_generator=False)
-mapper_registry.map_imperatively(Loan, loans, version_id_col=loans.c.version, version_id_generator=False)
-mapper_registry.map_imperatively(
-    Subscription, webhook_subscriptions, version_id_col=webhook_subscriptions.c.version, version_id_generator=False
-)
+map_aggregate(mapper_registry, Project, projects)
+map_aggregate(mapper_registry, Panda, pandas)
+map_aggregate(mapper_registry, Loan, loans)
+map_aggregate(mapper_registry, Subscription, webhook_subscriptions)
 
 
-@event.listens_for(Partner, "before_insert")
-@event.listens_for(Partner, "before_update")
+@before_save(Partner)
 def _index_partner(_mapper: Any, _conn: Any, partner: Partner) -> None:
     partner.search_text = fold(*partner.name.values())  # type: ignore[attr-defined]
 
 
-@event.listens_for(Agreement, "before_insert")
-@event.listens_for(Agreement, "before_update")
+@before_save(Agreement)
 def _index_agreement(_mapper: Any, _conn: Any, agreement: Agreement) -> None:
     agreement.search_text = fold(agreement.code, *agreement.title.values())  # type: ignore[attr-defined]
 
@@ -314,8 +308,7 @@ def _agreement_partner_rows(_mapper: Any, conn: Any, agreement: Agreement) -> No
     conn.execute(agreement_partners.insert(), rows)
 
 
-@event.listens_for(Panda, "before_insert")
-@event.listens_for(Panda, "before_update")
+@before_save(Panda)
 def _index_panda(_mapper: Any, _conn: Any, panda: Panda) -> None:
     panda.search_text = fold(panda.studbook_number, *panda.name.values())  # type: ignore[attr-defined]
 

@@ -34,13 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.partnerships.db.models import webhook_deliveries, webhook_subscriptions
-from services.partnerships.domain.webhook import (
-    DeliveryState,
-    LogEntryKind,
-    RetryPolicy,
-    SubscriptionState,
-    signature,
-)
+from services.partnerships.domain.webhook import DeliveryState, LogEntryKind, RetryPolicy, SubscriptionState, signature
 from services.partnerships.jobs.pinned_http import PinnedTransport, pinned_to
 from services.partnerships.usecases.webhooks import RESOLVE_TIMEOUT_SECONDS, checked_destination, queued
 from shared.db.types import UTCDateTime, utcnow

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Text, event
+from sqlalchemy import Column, Date, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import registry
 
 from services.publications.domain.work import Work, WorkStatus, WorkType
 from shared.db.naming import NAMING
-from shared.db.tables import aggregate_table
+from shared.db.tables import aggregate_table, before_save, map_aggregate
 from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
@@ -67,7 +67,7 @@ works = aggregate_table(
 )
 
 mapper_registry = registry(metadata=metadata)
-mapper_registry.map_imperatively(Work, works, version_id_col=works.c.version, version_id_generator=False)
+map_aggregate(mapper_registry, Work, works)
 
 
 def work_tags(*, areas: list[str] = (), partner_ids: list[str] = (), agreement_ids: list[str] = ()) -> str:  # type: ignore[assignment]
@@ -75,8 +75,7 @@ def work_tags(*, areas: list[str] = (), partner_ids: list[str] = (), agreement_i
                           *(f"agreement:{a}|" for a in agreement_ids)])
 
 
-@event.listens_for(Work, "before_insert")
-@event.listens_for(Work, "before_update")
+@before_save(Work)
 def _tag_work(_mapper: Any, _conn: Any, work: Work) -> None:
     work.tags = work_tags(areas=work.research_areas, partner_ids=work.partner_ids,  # type: ignore[attr-defined]
                           agreement_ids=work.agreement_ids)

@@ -5,20 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    Uuid,
-    event,
-)
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import registry
 
 from services.training.domain.cohort import Cohort
@@ -26,7 +13,7 @@ from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Se
 from services.training.domain.program import Program, ProgramFormat, ProgramStatus
 from shared.db.naming import NAMING
 from shared.db.search import fold
-from shared.db.tables import aggregate_table
+from shared.db.tables import aggregate_table, before_save, map_aggregate
 from shared.db.types import JSONType, UTCDateTime, enum_column
 from shared.messaging import messaging_tables
 from shared.readmodels.agreements import KnownAgreements
@@ -127,15 +114,12 @@ partner_seat_usage = Table(
 )
 
 mapper_registry = registry(metadata=metadata)
-mapper_registry.map_imperatively(Program, programs, version_id_col=programs.c.version, version_id_generator=False)
-mapper_registry.map_imperatively(Cohort, cohorts, version_id_col=cohorts.c.version, version_id_generator=False)
-mapper_registry.map_imperatively(
-    Enrollment, enrollments, version_id_col=enrollments.c.version, version_id_generator=False
-)
+map_aggregate(mapper_registry, Program, programs)
+map_aggregate(mapper_registry, Cohort, cohorts)
+map_aggregate(mapper_registry, Enrollment, enrollments)
 
 
-@event.listens_for(Program, "before_insert")
-@event.listens_for(Program, "before_update")
+@before_save(Program)
 def _index_program(_mapper: Any, _conn: Any, program: Program) -> None:
     program.search_text = fold(*program.title.values(), *program.topics)  # type: ignore[attr-defined]
     program.tags = program_tags(program.topics, program.languages)  # type: ignore[attr-defined]
