@@ -10,18 +10,17 @@ starts with `refused-` is refused for good (550), one with `tempfail-` for now (
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import email
 import email.policy
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
 from deploy.sink_folder import SinkFolder
+from deploy.sink_options import sink_options
 
 log = logging.getLogger("mail-sink")
 
@@ -50,13 +49,7 @@ class KeepAsFiles:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=1025)
-    parser.add_argument("--dir", type=Path, default=Path(os.environ.get("VAR_DIR", "var")) / "mail")
-    args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = sink_options(__doc__, port=1025, folder="mail")
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's own line per SMTP command: noise here
     controller = Controller(KeepAsFiles(args.dir), hostname=args.host, port=args.port,
                             decode_data=False, enable_SMTPUTF8=True)

@@ -12,16 +12,15 @@ push's file records the `Authorization` it came with.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import logging
-import os
 from pathlib import Path
 
 from aiohttp import web
 
 from deploy.sink_folder import SinkFolder
+from deploy.sink_options import sink_options
 
 log = logging.getLogger("push-sink")
 
@@ -59,13 +58,7 @@ def make_app(folder: Path) -> web.Application:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=1026)
-    parser.add_argument("--dir", type=Path, default=Path(os.environ.get("VAR_DIR", "var")) / "push")
-    args = parser.parse_args()
-    args.dir.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    args = sink_options(__doc__, port=1026, folder="push")
     log.info("push sink on %s:%s, keeping messages in %s", args.host, args.port, args.dir)
     web.run_app(make_app(args.dir), host=args.host, port=args.port, print=None)
 

@@ -12,7 +12,9 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from shared.middleware import HTTPMiddleware
 
 CREDENTIAL_HEADERS = (b"authorization", b"x-api-key")
 VARY_ON_CREDENTIALS = ("Authorization", "X-API-Key")
@@ -50,14 +52,11 @@ def for_caches(headers: list[tuple[bytes, bytes]], credentials: bool) -> list[tu
     return headers
 
 
-class AnswerHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+class AnswerHeadersMiddleware(HTTPMiddleware):
+    """Adds the headers every answer carries: its rate limit, and for a GET/HEAD whose answer it is (module
+    docstring)."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         cacheable = scope["method"] in CACHEABLE_METHODS
         credentials = any(k in CREDENTIAL_HEADERS and v.strip() for k, v in scope["headers"])
 

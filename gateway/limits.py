@@ -18,9 +18,10 @@ import asyncio
 
 from fastapi import Request
 from starlette.requests import ClientDisconnect
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from gateway.routing import BodyLimit
+from shared.middleware import HTTPMiddleware
 from shared.problems import invalid, problem
 
 
@@ -65,16 +66,10 @@ async def read_body(request: Request, limit: BodyLimit) -> bytes:
     return b"".join(chunks)
 
 
-class CloseWhenBodyUnreadMiddleware:
+class CloseWhenBodyUnreadMiddleware(HTTPMiddleware):
     """Adds `Connection: close` to an answer sent while the request's body has not been read to its end."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = dict(scope.get("headers", ()))
         unread = headers.get(b"transfer-encoding") is not None or headers.get(b"content-length", b"0") != b"0"
 

@@ -29,7 +29,7 @@ from prometheus_client import Counter, Gauge
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.deadline import Deadline, deadline_var
-from shared.middleware import send_problem
+from shared.middleware import HTTPMiddleware, send_problem
 
 DEADLINE_HEADER = "x-request-timeout-ms"
 # On an admission refusal, so the gateway can tell "at its limit, answered at once" from a failure.
@@ -57,20 +57,16 @@ def _requested_seconds(scope: Scope) -> float | None:
     return None
 
 
-class DeadlineMiddleware:
+class DeadlineMiddleware(HTTPMiddleware):
     """Gives each API request its deadline (`X-Request-Timeout-Ms`, at most `max_seconds`), answers 503 when the
     work could not be committed by it, and cancels work still running `CANCEL_AFTER_DEADLINE_SECONDS` later."""
 
     def __init__(self, app: ASGIApp, service: str, max_seconds: float, prefix: str = "/api/") -> None:
-        self.app = app
+        super().__init__(app, prefix)
         self.service = service
         self.max_seconds = max_seconds
-        self.prefix = prefix
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         seconds = min(_requested_seconds(scope) or self.max_seconds, self.max_seconds)
         loop = asyncio.get_running_loop()
         deadline = Deadline(loop.time() + seconds)
@@ -102,20 +98,16 @@ class DeadlineMiddleware:
 PAST_DEADLINE_DETAIL = "the request could not be completed in time and nothing was changed; send it again"
 
 
-class AdmissionMiddleware:
+class AdmissionMiddleware(HTTPMiddleware):
     """At most `limit` API requests at once; the next one is refused with 503 before any work is done."""
 
     def __init__(self, app: ASGIApp, service: str, limit: int, prefix: str = "/api/") -> None:
-        self.app = app
+        super().__init__(app, prefix)
         self.service = service
         self.limit = limit
-        self.prefix = prefix
         self.in_flight = 0
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.in_flight >= self.limit:
             SHED.labels(self.service).inc()
             await send_problem(send, 503, "overloaded", "Service unavailable",

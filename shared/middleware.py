@@ -41,19 +41,34 @@ async def send_problem(send: Send, status: int, type_: str, title: str, detail: 
     await send({"type": "http.response.body", "body": body})
 
 
-class RequestContextMiddleware:
+class HTTPMiddleware:
+    """A pure ASGI middleware for HTTP requests whose path starts with `prefix` (every one, by default): the
+    subclass's `handle` works on those, anything else (lifespan, websockets, other paths) passes through."""
+
+    def __init__(self, app: ASGIApp, prefix: str = "") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class RequestContextMiddleware(HTTPMiddleware):
     """Takes the client's X-Request-ID if valid (else makes one), continues the W3C trace (else starts one),
     answers every response with X-Request-ID, logs one access line, and turns an unhandled exception into a
     500 problem that leaks nothing."""
 
     def __init__(self, app: ASGIApp, quiet_paths: tuple[str, ...] = ("/healthz", "/readyz", "/metrics")) -> None:
-        self.app = app
+        super().__init__(app)
         self.quiet_paths = quiet_paths
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = valid_request_id(_header(scope, b"x-request-id")) or new_request_id()
         incoming = TraceContext.parse(_header(scope, b"traceparent"))
         trace = incoming.child() if incoming else TraceContext.new()
@@ -104,19 +119,15 @@ class RequestContextMiddleware:
             next_page_var.reset(page_token)
 
 
-class GatewayTrustMiddleware:
+class GatewayTrustMiddleware(HTTPMiddleware):
     """In a service: every `/api/` request must carry the caller the gateway signed. Anything else (a direct
     call, a forged or expired header) is refused before it reaches a route."""
 
     def __init__(self, app: ASGIApp, secret: Callable[[], str], protected_prefix: str = "/api/") -> None:
-        self.app = app
+        super().__init__(app, protected_prefix)
         self.secret = secret
-        self.prefix = protected_prefix
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         token = _header(scope, CALLER_HEADER.encode())
         caller: Any = None
         if token:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Annotated, TypeVar
 
 from aiokafka import AIOKafkaProducer
@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.admission import AdmissionMiddleware, DeadlineMiddleware
+from shared.backoff import Backoff
 from shared.clock import Clock
 from shared.contracts.notifications import notifications_topic
 from shared.db.engine import Database
@@ -141,7 +142,7 @@ class ServiceRuntime:
                 await old.stop()
 
     async def _run_messaging(self) -> None:
-        delay = 0.2
+        backoff = Backoff(first=0.2)
         while True:
             try:
                 if self.settings.kafka_create_topics:
@@ -154,8 +155,7 @@ class ServiceRuntime:
                 raise
             except Exception as exc:
                 log.warning("broker not reachable yet; retrying", extra={"error": repr(exc)})
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                await backoff.wait()
         self._relay = asyncio.create_task(self.relay.run(), name=f"{self.name}-relay")
         self._consumer = asyncio.create_task(self.consumer.run(), name=f"{self.name}-consumer")
         await asyncio.gather(self._relay, self._consumer)
@@ -262,8 +262,10 @@ def create_service_app(
     routers: Sequence[APIRouter],
     handlers: EventHandlers | None = None,
     jobs: Sequence[Job] = (),
-    tags: Sequence[dict[str, str]] = (),
+    tags: Mapping[str, str] | None = None,
 ) -> FastAPI:
+    """The service's app. `tags`: the API description's tags, name -> what its routes are about, in the order
+    the description lists them."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json, settings.log_color,
                       settings.log_labelled)
     runtime = ServiceRuntime(settings, tables, handlers or EventHandlers(), jobs)
@@ -279,7 +281,7 @@ def create_service_app(
     # No slash redirects: a redirect would send the client to the service's own address, past the gateway.
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan, redirect_slashes=False,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json", generate_unique_id_function=operation_id,
-                  openapi_tags=list(tags) or None)
+                  openapi_tags=[{"name": name, "description": about} for name, about in (tags or {}).items()] or None)
     app.state.runtime = runtime
     app.state.settings = settings
     install_problem_handlers(app)

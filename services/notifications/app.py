@@ -10,11 +10,10 @@ from services.notifications.settings import NotificationsSettings
 from shared.clock import Clock
 from shared.service import create_service_app
 
-TAGS = [
-    {"name": "notifications",
-     "description": "Emails and pushes to people: the delivery log, members' devices and preferences, one-click "
-                    "unsubscribe, and erasing a person's contact data."},
-]
+TAGS = {
+    "notifications": "Emails and pushes to people: the delivery log, members' devices and preferences, one-click "
+                     "unsubscribe, and erasing a person's contact data.",
+}
 
 settings = NotificationsSettings()
 app = create_service_app(

@@ -7,19 +7,15 @@ from services.outreach.events.handlers import handlers
 from services.outreach.settings import OutreachSettings
 from shared.service import create_service_app
 
-# The API description's tags, one per group of routes, with what each is about.
-TAGS = [
-    {"name": "events",
-     "description": "Science-popularization classes, courses, exhibitions and bookstore events, and their "
-                    "calendar feeds."},
-    {"name": "registrations",
-     "description": "Registrations of a person or a party to an event: confirmed while places last, else waitlisted; "
-                    "check-in by code."},
-    {"name": "outreach stats",
-     "description": "Events and attendance by month, kind and country."},
-    {"name": "outreach: partners (local copy)",
-     "description": "The partner institutions as the outreach service knows them from the partnerships events."},
-]
+# The API description's tags, one per group of routes: what each is about.
+TAGS = {
+    "events": "Science-popularization classes, courses, exhibitions and bookstore events, and their calendar feeds.",
+    "registrations": "Registrations of a person or a party to an event: confirmed while places last, else waitlisted; "
+                     "check-in by code.",
+    "outreach stats": "Events and attendance by month, kind and country.",
+    "outreach: partners (local copy)": "The partner institutions as the outreach service knows them from the "
+                                       "partnerships events.",
+}
 
 settings = OutreachSettings()
 app = create_service_app(

@@ -20,30 +20,20 @@ from services.partnerships.jobs.webhooks import deliver_webhooks, forget_old_del
 from services.partnerships.settings import PartnershipsSettings
 from shared.service import create_service_app
 
-# The API description's tags, one per group of routes, with what each is about.
-TAGS = [
-    {"name": "partners",
-     "description": "The partner institutions: zoos, universities, agencies and others the base cooperates with."},
-    {"name": "agreements",
-     "description": "Cooperation agreements (panda loans, research and training cooperation) from draft to signed, in "
-                    "force, renewed, expired or terminated."},
-    {"name": "projects",
-     "description": "The research projects carried out under an agreement."},
-    {"name": "pandas",
-     "description": "The studbook: each giant panda, its parents and where it lives."},
-    {"name": "genetics",
-     "description": "The studbook's population genetics: inbreeding, mean kinship, gene diversity, founder "
-                    "equivalents, and what a pairing would do to them."},
-    {"name": "loans",
-     "description": "Pandas sent abroad under a loan agreement, and their return."},
-    {"name": "impact",
-     "description": "What the cooperation produced per partner and per agreement: trainees, certificates, "
-                    "events, works."},
-    {"name": "partnerships stats",
-     "description": "Counts of partners, agreements, pandas and loans."},
-    {"name": "webhooks",
-     "description": "A partner's subscriptions to events (Standard Webhooks), their secrets, and the deliveries made."},
-]
+# The API description's tags, one per group of routes: what each is about.
+TAGS = {
+    "partners": "The partner institutions: zoos, universities, agencies and others the base cooperates with.",
+    "agreements": "Cooperation agreements (panda loans, research and training cooperation) from draft to signed, in "
+                  "force, renewed, expired or terminated.",
+    "projects": "The research projects carried out under an agreement.",
+    "pandas": "The studbook: each giant panda, its parents and where it lives.",
+    "genetics": "The studbook's population genetics: inbreeding, mean kinship, gene diversity, founder equivalents, "
+                "and what a pairing would do to them.",
+    "loans": "Pandas sent abroad under a loan agreement, and their return.",
+    "impact": "What the cooperation produced per partner and per agreement: trainees, certificates, events, works.",
+    "partnerships stats": "Counts of partners, agreements, pandas and loans.",
+    "webhooks": "A partner's subscriptions to events (Standard Webhooks), their secrets, and the deliveries made.",
+}
 
 settings = PartnershipsSettings()
 app = create_service_app(

@@ -7,16 +7,14 @@ from services.publications.events.handlers import handlers
 from services.publications.settings import PublicationsSettings
 from shared.service import create_service_app
 
-# The API description's tags, one per group of routes, with what each is about.
-TAGS = [
-    {"name": "works",
-     "description": "Papers, books and other works of the joint research: records, search with facets, citations, bulk "
-                    "import."},
-    {"name": "publications stats",
-     "description": "Works per year and type, open-access share, research areas."},
-    {"name": "publications: partners (local copy)",
-     "description": "The partner institutions as the publications service knows them from the partnerships events."},
-]
+# The API description's tags, one per group of routes: what each is about.
+TAGS = {
+    "works": "Papers, books and other works of the joint research: records, search with facets, citations, bulk "
+             "import.",
+    "publications stats": "Works per year and type, open-access share, research areas.",
+    "publications: partners (local copy)": "The partner institutions as the publications service knows them from the "
+                                           "partnerships events.",
+}
 
 settings = PublicationsSettings()
 app = create_service_app(

@@ -23,9 +23,10 @@ from services.outreach.domain.registration import Registration, RegistrationStat
 from shared.auth import Caller
 from shared.db.lookup import get_visible
 from shared.db.search import contains
-from shared.domain import ExpectedVersion, RuleViolated
+from shared.domain import ExpectedVersion
 from shared.pagination import keyset_page
 from shared.service import UnitOfWork
+from shared.usecases import check_known
 
 CALENDAR_SIZE = 1000  # events in one calendar of the schedule, the first by start
 
@@ -116,14 +117,9 @@ async def schedule_events(session: AsyncSession, caller: Caller, filters: EventF
 async def check_references(session: AsyncSession, fields: dict[str, Any]) -> None:
     """Every co-host, agreement and work named is one this service knows (RuleViolated, a 422, for the first
     that is not)."""
-    for name, known, what in (("partner_ids", known_partners, "partner"),
-                              ("agreement_ids", known_agreements, "agreement"),
-                              ("work_ids", known_works, "work")):
-        ids = [uuid.UUID(i) for i in fields.get(name) or []]
-        unknown = await known.unknown_among(session, ids)
-        if unknown:
-            raise RuleViolated(f"no {what} {unknown[0]} is known to the outreach service",
-                               ("body", name, ids.index(unknown[0])), f"unknown_{what}")
+    await check_known(session, fields, [("partner_ids", known_partners, "partner"),
+                                        ("agreement_ids", known_agreements, "agreement"),
+                                        ("work_ids", known_works, "work")], service="outreach")
 
 
 async def draft_event(uow: UnitOfWork, fields: dict[str, Any], now: dt.datetime) -> OutreachEvent:

@@ -27,6 +27,7 @@ from shared.domain import ExpectedVersion, NotFound
 from shared.pagination import keyset_page
 from shared.problems import forbidden
 from shared.service import UnitOfWork
+from shared.usecases import where_given
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,9 @@ async def list_registrations(session: AsyncSession, caller: Caller, limit: int, 
     name: value)."""
     caller.require(*SIGNED_IN)
     r = Registration
-    stmt = select(r)
+    stmt = where_given(select(r), r, **filters)
     if not caller.is_staff:
         stmt = stmt.where(r.applicant == caller.subject)  # type: ignore[arg-type]
-    for name, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(getattr(r, name) == value)
     rows, next_cursor = await keyset_page(session, stmt, [r.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
     return await with_positions(session, rows), next_cursor
 

@@ -116,10 +116,7 @@ async def draft_agreement(uow: UnitOfWork, caller: Caller, terms: dict[str, Any]
     session = uow.session
     await check_partners_known(session, terms["partner_ids"])
     code = agreement_code(now.year, await next_in_series(session, code_sequences, f"AGR-{now.year}"))
-    agreement = Agreement.draft(code=code, actor=actor_of(caller), now=now, **terms)
-    session.add(agreement)
-    await uow.commit()
-    return agreement
+    return await uow.commit_new(Agreement.draft(code=code, actor=actor_of(caller), now=now, **terms))
 
 
 async def update_agreement(uow: UnitOfWork, caller: Caller, agreement_id: uuid.UUID, changes: dict[str, Any],

@@ -28,6 +28,7 @@ from shared.db.lookup import get_referenced, get_visible
 from shared.domain import Conflict, ExpectedVersion
 from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
+from shared.usecases import where_given
 
 
 async def visible_loan(session: AsyncSession, loan_id: uuid.UUID, *, for_update: bool = False) -> Loan:
@@ -42,10 +43,8 @@ class LoanQuery(PageQuery):
 
 
 async def list_loans(session: AsyncSession, filters: LoanQuery) -> tuple[list[Loan], str | None]:
-    stmt = select(Loan)
-    for name in ("panda_id", "agreement_id", "host_partner_id"):
-        if (value := getattr(filters, name)) is not None:
-            stmt = stmt.where(getattr(Loan, name) == value)
+    stmt = where_given(select(Loan), Loan, panda_id=filters.panda_id, agreement_id=filters.agreement_id,
+                       host_partner_id=filters.host_partner_id)
     if filters.state:
         stmt = stmt.where(Loan.state == filters.state.value)  # type: ignore[arg-type]
     return await keyset_page(session, stmt, [Loan.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]

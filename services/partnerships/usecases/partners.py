@@ -16,6 +16,7 @@ from shared.db.search import contains
 from shared.domain import ExpectedVersion
 from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
+from shared.usecases import where_given
 from shared.validation import CountryCode
 
 
@@ -30,11 +31,7 @@ class PartnerQuery(PageQuery):
 
 
 async def list_partners(session: AsyncSession, filters: PartnerQuery) -> tuple[list[Partner], str | None]:
-    stmt = select(Partner)
-    if filters.country:
-        stmt = stmt.where(Partner.country == filters.country)  # type: ignore[arg-type]
-    if filters.kind:
-        stmt = stmt.where(Partner.kind == filters.kind)  # type: ignore[arg-type]
+    stmt = where_given(select(Partner), Partner, country=filters.country, kind=filters.kind)
     if filters.q:
         stmt = stmt.where(contains(Partner.search_text, filters.q))  # type: ignore[attr-defined]
     return await keyset_page(session, stmt, [Partner.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]

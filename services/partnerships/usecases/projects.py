@@ -18,6 +18,7 @@ from shared.domain import ExpectedVersion, NotFound
 from shared.pagination import PageQuery, keyset_page
 from shared.research import ResearchArea
 from shared.service import UnitOfWork
+from shared.usecases import where_given
 
 
 async def visible_project(session: AsyncSession, caller: Caller, agreement_id: uuid.UUID, project_id: uuid.UUID,
@@ -40,10 +41,7 @@ async def list_projects(session: AsyncSession, caller: Caller, agreement_id: uui
                         ) -> tuple[list[Project], str | None]:
     await visible_agreement(session, caller, agreement_id)
     stmt = select(Project).where(Project.agreement_id == agreement_id)  # type: ignore[arg-type]
-    if filters.area:
-        stmt = stmt.where(Project.area == filters.area)  # type: ignore[arg-type]
-    if filters.status:
-        stmt = stmt.where(Project.status == filters.status)  # type: ignore[arg-type]
+    stmt = where_given(stmt, Project, area=filters.area, status=filters.status)
     return await keyset_page(session, stmt, [Project.id], [uuid.UUID], filters.limit, filters.cursor)  # type: ignore[list-item]
 
 

@@ -19,6 +19,7 @@ from shared.auth import Caller
 from shared.db.lookup import get_visible
 from shared.domain import Conflict, ExpectedVersion, RuleViolated
 from shared.service import UnitOfWork
+from shared.usecases import check_known
 
 
 def may_see(caller: Caller, work: Work) -> bool:
@@ -40,13 +41,8 @@ async def check_references(session: AsyncSession, fields: dict[str, Any]) -> Non
         if partner and await known_partners.get(session, uuid.UUID(str(partner))) is None:
             raise RuleViolated(f"no partner {partner} is known to the publications service",
                                ("body", "authors", i, "affiliation_partner_id"), "unknown_partner")
-    for name, model, what in (("agreement_ids", known_agreements, "agreement"),
-                              ("project_ids", known_projects, "project")):
-        ids = [uuid.UUID(i) for i in fields.get(name) or []]
-        unknown = await model.unknown_among(session, ids)
-        if unknown:
-            raise RuleViolated(f"no {what} {unknown[0]} is known to the publications service",
-                               ("body", name, ids.index(unknown[0])), f"unknown_{what}")
+    await check_known(session, fields, [("agreement_ids", known_agreements, "agreement"),
+                                        ("project_ids", known_projects, "project")], service="publications")
 
 
 async def check_doi_free(session: AsyncSession, doi: str | None, except_id: uuid.UUID | None = None) -> None:

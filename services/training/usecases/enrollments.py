@@ -38,6 +38,7 @@ from shared.domain import Conflict, ExpectedVersion, RuleViolated
 from shared.pagination import keyset_page
 from shared.problems import forbidden
 from shared.service import UnitOfWork
+from shared.usecases import where_given
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ async def list_enrollments(session: AsyncSession, caller: Caller, limit: int, cu
     """A page of the enrollments the caller may see, with the filters given (column name: value)."""
     caller.require(*SIGNED_IN)  # anonymous is a 401
     e = Enrollment
-    stmt = select(e)
+    stmt = where_given(select(e), e, **filters)
     if not caller.is_staff:
         if caller.role is Role.partner:
             stmt = stmt.where(e.partner_id == caller.partner_id)  # type: ignore[arg-type]
@@ -155,9 +156,6 @@ async def list_enrollments(session: AsyncSession, caller: Caller, limit: int, cu
             stmt = stmt.where(e.applicant == caller.subject)  # type: ignore[arg-type]
         else:
             raise forbidden("enrollments are for staff, partners and members")
-    for name, value in filters.items():
-        if value is not None:
-            stmt = stmt.where(getattr(e, name) == value)
     rows, next_cursor = await keyset_page(session, stmt, [e.id], [uuid.UUID], limit, cursor)  # type: ignore[list-item]
     return await with_positions(session, rows), next_cursor
 

@@ -19,6 +19,7 @@ from shared.db.search import contains
 from shared.domain import ExpectedVersion
 from shared.pagination import PageQuery, keyset_page
 from shared.service import UnitOfWork
+from shared.usecases import where_given
 from shared.validation import LanguageTag
 
 
@@ -43,13 +44,9 @@ class ProgramQuery(PageQuery):
 
 async def list_programs(session: AsyncSession, caller: Caller, filters: ProgramQuery
                         ) -> tuple[list[Program], str | None]:
-    stmt = select(Program)
+    stmt = where_given(select(Program), Program, status=filters.status, format=filters.format)
     if not caller.is_staff:
         stmt = stmt.where(Program.status != ProgramStatus.draft)  # type: ignore[arg-type]
-    if filters.status:
-        stmt = stmt.where(Program.status == filters.status)  # type: ignore[arg-type]
-    if filters.format:
-        stmt = stmt.where(Program.format == filters.format)  # type: ignore[arg-type]
     if filters.q:
         stmt = stmt.where(contains(Program.search_text, filters.q))  # type: ignore[attr-defined]
     if filters.topic:
