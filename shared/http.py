@@ -5,7 +5,8 @@ from __future__ import annotations
 import collections.abc
 import types
 import typing
-from typing import Annotated, Any, Self
+from collections.abc import Callable
+from typing import Annotated, Any, Self, TypeVar
 
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -84,6 +85,32 @@ class Representation(BaseModel):
             set_etag(response, source.version)
         values = {name: getattr(source, name) for name in cls.model_fields if name not in extra}
         return cls.model_validate({**values, **extra}, from_attributes=True)
+
+
+Shown = TypeVar("Shown")
+
+
+class Reply:
+    """How a route answers about one aggregate, from the request and the response it is making: the
+    representation (which sets the ETag, see `Representation.of`), or a 304 when the client's copy is current,
+    and the `Location` of what a POST made. A route takes it as `reply: ReplyDep`."""
+
+    def __init__(self, request: Request, response: Response) -> None:
+        self.request = request
+        self.response = response
+
+    def current(self, aggregate: Any, show: Callable[[Any, Response], Shown]) -> Shown | Response:
+        """`show(aggregate, response)`, or a 304 when `If-None-Match` names the aggregate's version."""
+        return not_modified(self.request, aggregate.version) or show(aggregate, self.response)
+
+    def created(self, route: str, **path_params: Any) -> Response:
+        """Sets `Location` to the path of `route` (a route's name) with `path_params`, where what the POST made
+        is read; returns the response, for the representation's ETag."""
+        self.response.headers["Location"] = str(self.request.url_for(route, **path_params).path)
+        return self.response
+
+
+ReplyDep = Annotated[Reply, Depends()]
 
 
 def operation_id(route: APIRoute) -> str:

@@ -28,6 +28,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from shared.problems import invalid
 
 T = TypeVar("T")
+Q = TypeVar("Q", bound="PageQuery")
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size, 1..200")]
 Cursor = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page")]
@@ -35,10 +36,14 @@ Cursor = Annotated[str | None, Query(max_length=512, description="`next_cursor` 
 
 class PageQuery(BaseModel):
     """The query of a list: a page (`limit`, `cursor`) and, in a subclass, the list's filters. A router takes it
-    whole as `query: Annotated[XQuery, Query()]`, so each filter is a query parameter checked as declared."""
+    whole as `query: ListQuery[XQuery]`, so each filter is a query parameter checked as declared."""
 
     limit: int = Field(50, ge=1, le=200, description="Page size, 1..200")
     cursor: str | None = Field(None, max_length=512, description="`next_cursor` of the previous page")
+
+
+# `Query()` has FastAPI read the model's fields from the query string, each a parameter of the API description.
+ListQuery = Annotated[Q, Query()]
 
 
 # Set by the request middleware for each request (shared/middleware.py): the page a list answers with writes its

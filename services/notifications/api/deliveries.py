@@ -6,13 +6,13 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.notifications.domain.message import Channel, MessageStatus
 from services.notifications.usecases.deliveries import LogFilters, list_deliveries
 from shared.auth import Caller, GuardedRoute, requires
-from shared.pagination import Page, PageQuery
+from shared.pagination import ListQuery, Page, PageQuery
 from shared.roles import Role
 from shared.service import ReadSessionDep
 from shared.validation import ShortText, Text
@@ -47,7 +47,7 @@ class NotificationOut(BaseModel):
 
 
 @router.get("/deliveries", response_model=Page[NotificationOut])
-async def list_notification_deliveries(query: Annotated[NotificationLogQuery, Query()], caller: CoordinatorDep,
+async def list_notification_deliveries(query: ListQuery[NotificationLogQuery], caller: CoordinatorDep,
                                        session: ReadSessionDep) -> Page[NotificationOut]:
     """Every message queued, newest first: by fact, by what it is about, by recipient, channel or status."""
     filters = LogFilters(**query.model_dump(exclude={"limit", "cursor"}))

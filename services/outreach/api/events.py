@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from services.outreach.api.event_params import EventAction, EventIn, EventPatch, FiltersDep
 from services.outreach.domain.event import EventKind, EventStatus, OutreachEvent
 from services.outreach.usecases import events
 from shared.auth import Caller, CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, Representation, not_modified
+from shared.http import IfMatchDep, ReplyDep, Representation
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 
@@ -71,12 +72,11 @@ class EventOut(Representation):
 
 
 @router.post("", status_code=201, response_model=EventOut)
-async def draft_event(body: EventIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
-                      response: Response) -> EventOut:
+async def draft_event(body: EventIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
+                      reply: ReplyDep) -> EventOut:
     """Draft an outreach event (coordinators): kind, times in its timezone, venue or online, capacity."""
     event = await events.draft_event(uow, body.fields(), clock.now())
-    response.headers["Location"] = str(request.url_for("read_event", event_id=event.id).path)
-    return EventOut.seen_by(caller, event, response)
+    return EventOut.seen_by(caller, event, reply.created("read_event", event_id=event.id))
 
 
 @router.get("", response_model=Page[EventOut])
@@ -88,11 +88,9 @@ async def list_events(caller: CallerDep, session: ReadSessionDep, filters: Filte
 
 
 @router.get("/{event_id}", response_model=EventOut, name="read_event")
-async def read_event(event_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
-                     response: Response) -> Any:
+async def read_event(event_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, reply: ReplyDep) -> Any:
     """One event with the places left."""
-    event = await events.visible_event(session, caller, event_id)
-    return not_modified(request, event.version) or EventOut.seen_by(caller, event, response)
+    return reply.current(await events.visible_event(session, caller, event_id), partial(EventOut.seen_by, caller))
 
 
 @router.patch("/{event_id}", response_model=EventOut)

@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, Strict, model_validator
 
-from services.outreach.domain.registration import Registration, RegistrationStatus
+from services.outreach.domain.registration import RegistrationStatus
 from services.outreach.usecases import registrations
 from services.outreach.usecases.registrations import Party
+from shared.api_shapes import PlacedRepresentation
 from shared.auth import CallerDep, GuardedRoute, SignedInDep
-from shared.db.lookup import Placed
-from shared.http import IfMatchDep, Representation, not_modified
+from shared.http import IfMatchDep, not_modified
 from shared.language import language_asked
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
@@ -59,7 +59,7 @@ class CheckIn(BaseModel):
     code: Annotated[str, Field(min_length=4, max_length=16, pattern=r"^[A-Za-z0-9]+$")]
 
 
-class RegistrationOut(Representation):
+class RegistrationOut(PlacedRepresentation):
     id: uuid.UUID
     event_id: uuid.UUID
     name: str
@@ -75,10 +75,6 @@ class RegistrationOut(Representation):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @classmethod
-    def placed(cls, placed: Placed[Registration], response: Response | None = None) -> RegistrationOut:
-        return cls.of(placed.item, response, waitlist_position=placed.waitlist_position)
 
 
 @router.post("/events/{event_id}/registrations", status_code=201, response_model=RegistrationOut)

@@ -11,14 +11,14 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from services.partnerships.domain.agreement import AgreementKind, AgreementState
 from services.partnerships.usecases import agreements
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Page
+from shared.http import IfMatchDep, ReplyDep, Representation
+from shared.pagination import ListQuery, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, Day, LocalizedLongText, LocalizedText, Text, stored
 
@@ -149,31 +149,25 @@ class AgreementOut(Representation):
 
 @router.post("", status_code=201, response_model=AgreementOut)
 async def draft_agreement(body: AgreementIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
-                          request: Request, response: Response) -> AgreementOut:
+                          reply: ReplyDep) -> AgreementOut:
     """Draft a cooperation agreement naming its partners (coordinators); it is then submitted, signed and activated
     through `/transitions`."""
     agreement = await agreements.draft_agreement(uow, caller, body.terms(), clock.now())
-    response.headers["Location"] = str(request.url_for("read_agreement", agreement_id=agreement.id).path)
-    return AgreementOut.of(agreement, response)
+    return AgreementOut.of(agreement, reply.created("read_agreement", agreement_id=agreement.id))
 
 
 @router.get("", response_model=Page[AgreementOut])
-async def list_agreements(
-    caller: CallerDep,
-    session: ReadSessionDep,
-    query: Annotated[agreements.AgreementQuery, Query()],
-) -> Page[AgreementOut]:
+async def list_agreements(caller: CallerDep, session: ReadSessionDep,
+                          query: ListQuery[agreements.AgreementQuery]) -> Page[AgreementOut]:
     """Agreements, filtered by state, kind, partner, country or the day they are in force: staff see all,
     others the signed ones, and a partner also the unsigned ones that name it."""
     return Page.of(await agreements.list_agreements(session, caller, query), AgreementOut.of)
 
 
 @router.get("/{agreement_id}", response_model=AgreementOut, name="read_agreement")
-async def read_agreement(agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
-                         response: Response) -> Any:
+async def read_agreement(agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, reply: ReplyDep) -> Any:
     """One agreement with its state and the actions it allows now."""
-    agreement = await agreements.visible_agreement(session, caller, agreement_id)
-    return not_modified(request, agreement.version) or AgreementOut.of(agreement, response)
+    return reply.current(await agreements.visible_agreement(session, caller, agreement_id), AgreementOut.of)
 
 
 @router.patch("/{agreement_id}", response_model=AgreementOut)

@@ -5,17 +5,17 @@ The rules are in `usecases/loans.py` and the domain."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict
 
 from services.partnerships.api.studbook import LoanOut, PandaOut, StudbookNumber
 from services.partnerships.domain.panda import Sex
 from services.partnerships.usecases import loans
 from shared.auth import GuardedRoute, SignedInDep, WriterDep
-from shared.http import IfMatchDep, not_modified
-from shared.pagination import Page
+from shared.http import IfMatchDep, ReplyDep
+from shared.pagination import ListQuery, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Day, LocalizedText
 
@@ -68,30 +68,23 @@ class CubOut(BaseModel):
 
 
 @router.post("", status_code=201, response_model=LoanOut)
-async def start_loan(body: LoanIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
-                     response: Response) -> LoanOut:
+async def start_loan(body: LoanIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
+                     reply: ReplyDep) -> LoanOut:
     """Send pandas abroad under an active panda loan agreement (coordinators)."""
     loan = await loans.start_loan(uow, now=clock.now(), **body.model_dump())
-    response.headers["Location"] = str(request.url_for("read_loan", loan_id=loan.id).path)
-    return LoanOut.of(loan, response)
+    return LoanOut.of(loan, reply.created("read_loan", loan_id=loan.id))
 
 
 @router.get("", response_model=Page[LoanOut])
-async def list_loans(
-    caller: SignedInDep,
-    session: ReadSessionDep,
-    query: Annotated[loans.LoanQuery, Query()],
-) -> Page[LoanOut]:
+async def list_loans(caller: SignedInDep, session: ReadSessionDep, query: ListQuery[loans.LoanQuery]) -> Page[LoanOut]:
     """Loans, filtered by panda, agreement, host partner or state; a page at a time."""
     return Page.of(await loans.list_loans(session, query), LoanOut.of)
 
 
 @router.get("/{loan_id}", response_model=LoanOut, name="read_loan")
-async def read_loan(loan_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, request: Request,
-                    response: Response) -> Any:
+async def read_loan(loan_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, reply: ReplyDep) -> Any:
     """One loan with its pandas and dates."""
-    loan = await loans.visible_loan(session, loan_id)
-    return not_modified(request, loan.version) or LoanOut.of(loan, response)
+    return reply.current(await loans.visible_loan(session, loan_id), LoanOut.of)
 
 
 @router.post("/{loan_id}/transitions", response_model=LoanOut)
@@ -105,9 +98,9 @@ async def transition_loan(loan_id: uuid.UUID, body: LoanAction, caller: WriterDe
 
 @router.post("/{loan_id}/cubs", status_code=201, response_model=CubOut)
 async def record_cub(loan_id: uuid.UUID, body: CubIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
-                     request: Request, response: Response) -> CubOut:
+                     reply: ReplyDep) -> CubOut:
     """Record a cub born to a panda on loan (coordinators): it joins the studbook with its parents."""
     cub, cub_loan = await loans.record_cub(uow, loan_id, body.model_dump(), clock.now())
-    response.headers["Location"] = str(request.url_for("read_panda", panda_id=cub.id).path)
+    reply.created("read_panda", panda_id=cub.id)
     return CubOut(panda=PandaOut.of(cub), loan=LoanOut.of(cub_loan))
 

@@ -6,9 +6,9 @@ Pandas are public data: anyone reads them, signed in or not. Coordinators and ad
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.partnerships.api.studbook import PandaOut, PossibleSire, StudbookNumber
@@ -16,8 +16,8 @@ from services.partnerships.domain.panda import Sex
 from services.partnerships.domain.pedigree import ParentOrigin
 from services.partnerships.usecases import pandas
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, not_modified
-from shared.pagination import Page
+from shared.http import IfMatchDep, ReplyDep
+from shared.pagination import ListQuery, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, Day, LocalizedText, ShortText
 
@@ -82,30 +82,24 @@ class PandaPatch(Changes):
 
 
 @router.post("", status_code=201, response_model=PandaOut)
-async def register_panda(body: PandaIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
-                         response: Response) -> PandaOut:
+async def register_panda(body: PandaIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
+                         reply: ReplyDep) -> PandaOut:
     """Add a giant panda to the studbook (coordinators): name, sex, birth, parents."""
     panda = await pandas.register_panda(uow, body.model_dump(), clock.now())
-    response.headers["Location"] = str(request.url_for("read_panda", panda_id=panda.id).path)
-    return PandaOut.of(panda, response)
+    return PandaOut.of(panda, reply.created("read_panda", panda_id=panda.id))
 
 
 @router.get("", response_model=Page[PandaOut])
-async def list_pandas(
-    caller: CallerDep,
-    session: ReadSessionDep,
-    query: Annotated[pandas.PandaQuery, Query()],
-) -> Page[PandaOut]:
+async def list_pandas(caller: CallerDep, session: ReadSessionDep,
+                      query: ListQuery[pandas.PandaQuery]) -> Page[PandaOut]:
     """The studbook: pandas filtered by sex, by whether they are on loan, or by part of a name."""
     return Page.of(await pandas.list_pandas(session, query), PandaOut.of)
 
 
 @router.get("/{panda_id}", response_model=PandaOut, name="read_panda")
-async def read_panda(panda_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
-                     response: Response) -> Any:
+async def read_panda(panda_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, reply: ReplyDep) -> Any:
     """One panda with its parents and where it lives now."""
-    panda = await pandas.visible_panda(session, panda_id)
-    return not_modified(request, panda.version) or PandaOut.of(panda, response)
+    return reply.current(await pandas.visible_panda(session, panda_id), PandaOut.of)
 
 
 @router.patch("/{panda_id}", response_model=PandaOut)

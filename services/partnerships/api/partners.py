@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from functools import partial
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.partnerships.domain.partner import Partner, PartnerKind
 from services.partnerships.usecases import partners
 from shared.auth import Caller, GuardedRoute, SignedInDep, WriterDep
-from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Page
+from shared.http import IfMatchDep, ReplyDep, Representation
+from shared.pagination import ListQuery, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, CountryCode, LanguageTag, LocalizedText, Phone, ShortText, Text, WebUrl, stored
 
@@ -90,30 +91,24 @@ class PartnerOut(Representation):
 
 
 @router.post("", status_code=201, response_model=PartnerOut)
-async def register_partner(body: PartnerIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
-                           response: Response) -> PartnerOut:
+async def register_partner(body: PartnerIn, caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
+                           reply: ReplyDep) -> PartnerOut:
     """Register a partner institution (coordinators). Published as `partnerships.partner.registered`."""
     partner = await partners.register_partner(uow, body.fields(), clock.now())
-    response.headers["Location"] = str(request.url_for("read_partner", partner_id=partner.id).path)
-    return PartnerOut.seen_by(caller, partner, response)
+    return PartnerOut.seen_by(caller, partner, reply.created("read_partner", partner_id=partner.id))
 
 
 @router.get("", response_model=Page[PartnerOut])
-async def list_partners(
-    caller: SignedInDep,
-    session: ReadSessionDep,
-    query: Annotated[partners.PartnerQuery, Query()],
-) -> Page[PartnerOut]:
+async def list_partners(caller: SignedInDep, session: ReadSessionDep,
+                        query: ListQuery[partners.PartnerQuery]) -> Page[PartnerOut]:
     """Partner institutions, filtered by kind, country or name; a page at a time."""
     return Page.of(await partners.list_partners(session, query), lambda p: PartnerOut.seen_by(caller, p))
 
 
 @router.get("/{partner_id}", response_model=PartnerOut, name="read_partner")
-async def read_partner(partner_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, request: Request,
-                       response: Response) -> Any:
+async def read_partner(partner_id: uuid.UUID, caller: SignedInDep, session: ReadSessionDep, reply: ReplyDep) -> Any:
     """One partner institution, with its `ETag`."""
-    partner = await partners.visible_partner(session, partner_id)
-    return not_modified(request, partner.version) or PartnerOut.seen_by(caller, partner, response)
+    return reply.current(await partners.visible_partner(session, partner_id), partial(PartnerOut.seen_by, caller))
 
 
 @router.patch("/{partner_id}", response_model=PartnerOut)

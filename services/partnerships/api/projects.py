@@ -9,14 +9,14 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.partnerships.domain.project import ProjectStatus
 from services.partnerships.usecases import projects
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Page
+from shared.http import IfMatchDep, ReplyDep, Representation
+from shared.pagination import ListQuery, Page
 from shared.research import ResearchArea
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, Day, LocalizedLongText, LocalizedText
@@ -75,29 +75,25 @@ class ProjectOut(Representation):
 
 @router.post("", status_code=201, response_model=ProjectOut)
 async def plan_project(agreement_id: uuid.UUID, body: ProjectIn, caller: WriterDep, uow: UnitOfWorkDep,
-                       clock: ClockDep, request: Request, response: Response) -> ProjectOut:
+                       clock: ClockDep, reply: ReplyDep) -> ProjectOut:
     """Plan a research project under an agreement (coordinators)."""
     project = await projects.plan_project(uow, caller, agreement_id, body.model_dump(), clock.now())
-    response.headers["Location"] = str(
-        request.url_for("read_project", agreement_id=agreement_id, project_id=project.id).path)
-    return ProjectOut.of(project, response)
+    return ProjectOut.of(project, reply.created("read_project", agreement_id=agreement_id, project_id=project.id))
 
 
 @router.get("", response_model=Page[ProjectOut])
-async def list_projects(
-    agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
-    query: Annotated[projects.ProjectQuery, Query()],
-) -> Page[ProjectOut]:
+async def list_projects(agreement_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
+                        query: ListQuery[projects.ProjectQuery]) -> Page[ProjectOut]:
     """The projects under an agreement, as the caller may see them."""
     return Page.of(await projects.list_projects(session, caller, agreement_id, query), ProjectOut.of)
 
 
 @router.get("/{project_id}", response_model=ProjectOut, name="read_project")
 async def read_project(agreement_id: uuid.UUID, project_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep,
-                       request: Request, response: Response) -> Any:
+                       reply: ReplyDep) -> Any:
     """One project under an agreement."""
     project, _ = await projects.visible_project(session, caller, agreement_id, project_id)
-    return not_modified(request, project.version) or ProjectOut.of(project, response)
+    return reply.current(project, ProjectOut.of)
 
 
 @router.patch("/{project_id}", response_model=ProjectOut)

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.partnerships.domain.webhook import EVENT_TYPE_PATTERN, DeliveryState, LogEntryKind
 from services.partnerships.usecases import webhooks
 from shared.auth import STAFF, Caller, GuardedRoute, Role, requires
-from shared.http import IfMatchDep, Representation, not_modified
+from shared.http import IfMatchDep, ReplyDep, Representation
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep, runtime_of
 from shared.validation import Changes, Stripped, Text
@@ -119,11 +119,10 @@ class DeliveryDetailOut(DeliveryOut):
 
 @router.post("", status_code=201, response_model=CreatedSubscriptionOut)
 async def create_subscription(body: SubscriptionIn, caller: ManagerDep, uow: UnitOfWorkDep, clock: ClockDep,
-                              allowlist: AllowlistDep, request: Request, response: Response
-                              ) -> CreatedSubscriptionOut:
+                              allowlist: AllowlistDep, reply: ReplyDep) -> CreatedSubscriptionOut:
     """Subscribe a URL to the events that concern a partner. The answer's `secret` is shown this once."""
     subscription = await webhooks.create_subscription(uow, caller, body.model_dump(), allowlist, clock.now())
-    response.headers["Location"] = str(request.url_for("read_subscription", subscription_id=subscription.id).path)
+    response = reply.created("read_subscription", subscription_id=subscription.id)
     shown = SubscriptionOut.of(subscription, response)
     response.headers["Cache-Control"] = "no-store"  # the secret is in this answer only: no cache keeps it
     return CreatedSubscriptionOut(**shown.model_dump(), secret=subscription.secret)
@@ -141,10 +140,9 @@ async def list_subscriptions(
 
 @router.get("/{subscription_id}", response_model=SubscriptionOut, name="read_subscription")
 async def read_subscription(subscription_id: uuid.UUID, caller: ReaderDep, session: ReadSessionDep,
-                            request: Request, response: Response) -> Any:
+                            reply: ReplyDep) -> Any:
     """One webhook subscription of the caller's institution, without its secret."""
-    subscription = await webhooks.visible_subscription(session, caller, subscription_id)
-    return not_modified(request, subscription.version) or SubscriptionOut.of(subscription, response)
+    return reply.current(await webhooks.visible_subscription(session, caller, subscription_id), SubscriptionOut.of)
 
 
 @router.patch("/{subscription_id}", response_model=SubscriptionOut)

@@ -21,7 +21,7 @@ from services.publications.formats.citation import negotiate
 from services.publications.usecases import search, works
 from services.publications.usecases.search import WorkFilters
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, Representation, not_modified
+from shared.http import IfMatchDep, ReplyDep, Representation, not_modified
 from shared.pagination import Cursor, Limit, PageBase
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Text
@@ -98,12 +98,11 @@ async def work_filters(
 
 
 @router.post("", status_code=201, response_model=WorkOut)
-async def draft_work(body: WorkIn, _caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
-                     response: Response) -> WorkOut:
+async def draft_work(body: WorkIn, _caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
+                     reply: ReplyDep) -> WorkOut:
     """Record a paper, book or other work of the joint research (coordinators); published through `/transitions`."""
     work = await works.draft_work(uow, body.fields(), clock.now())
-    response.headers["Location"] = str(request.url_for("read_work", work_id=work.id).path)
-    return WorkOut.of(work, response)
+    return WorkOut.of(work, reply.created("read_work", work_id=work.id))
 
 
 @router.get("", response_model=WorkPage)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from services.training.domain.cohort import Cohort
 from services.training.usecases import cohorts
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, Representation, not_modified
+from shared.http import IfMatchDep, ReplyDep, Representation
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, CountryCode, Day, Instant, ShortText, WebUrl, stored
@@ -94,13 +95,12 @@ class CohortOut(Representation):
 
 @router.post("/programs/{program_id}/cohorts", status_code=201, response_model=CohortOut)
 async def schedule_cohort(program_id: uuid.UUID, body: CohortIn, caller: WriterDep, uow: UnitOfWorkDep,
-                          clock: ClockDep, request: Request, response: Response) -> CohortOut:
+                          clock: ClockDep, reply: ReplyDep) -> CohortOut:
     """Schedule a cohort of a program: dates, capacity, seats reserved for partners, enrollment window
     (coordinators)."""
     now = clock.now()
     cohort = await cohorts.schedule_cohort(uow, caller, program_id, body.fields(), now)
-    response.headers["Location"] = str(request.url_for("read_cohort", cohort_id=cohort.id).path)
-    return CohortOut.at(now, cohort, response)
+    return CohortOut.at(now, cohort, reply.created("read_cohort", cohort_id=cohort.id))
 
 
 @router.get("/programs/{program_id}/cohorts", response_model=Page[CohortOut])
@@ -126,10 +126,10 @@ async def list_every_cohort(caller: CallerDep, session: ReadSessionDep, clock: C
 
 @router.get("/cohorts/{cohort_id}", response_model=CohortOut, name="read_cohort")
 async def read_cohort(cohort_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, clock: ClockDep,
-                      request: Request, response: Response) -> Any:
+                      reply: ReplyDep) -> Any:
     """One cohort with its seats left and the length of its waitlist."""
     cohort, _ = await cohorts.visible_cohort(session, caller, cohort_id)
-    return not_modified(request, cohort.version) or CohortOut.at(clock.now(), cohort, response)
+    return reply.current(cohort, partial(CohortOut.at, clock.now()))
 
 
 @router.patch("/cohorts/{cohort_id}", response_model=CohortOut)

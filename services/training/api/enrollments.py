@@ -10,12 +10,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from services.training.domain.enrollment import Enrollment, EnrollmentStatus, Seat
+from services.training.domain.enrollment import EnrollmentStatus, Seat
 from services.training.usecases import enrollments
 from services.training.usecases.enrollments import Application
+from shared.api_shapes import PlacedRepresentation
 from shared.auth import CallerDep, GuardedRoute, SignedInDep
-from shared.db.lookup import Placed
-from shared.http import IfMatchDep, Representation, not_modified
+from shared.http import IfMatchDep, not_modified
 from shared.language import language_asked
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
@@ -42,7 +42,7 @@ class EnrollmentAction(BaseModel):
     action: Literal["withdraw", "reject", "attend", "no_show", "complete"]
 
 
-class EnrollmentOut(Representation):
+class EnrollmentOut(PlacedRepresentation):
     id: uuid.UUID
     cohort_id: uuid.UUID
     program_id: uuid.UUID
@@ -59,10 +59,6 @@ class EnrollmentOut(Representation):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
-
-    @classmethod
-    def placed(cls, placed: Placed[Enrollment], response: Response | None = None) -> EnrollmentOut:
-        return cls.of(placed.item, response, waitlist_position=placed.waitlist_position)
 
 
 @router.post("/cohorts/{cohort_id}/enrollments", status_code=201, response_model=EnrollmentOut)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.training.domain.program import ProgramFormat, ProgramStatus
 from services.training.usecases import programs
 from shared.auth import CallerDep, GuardedRoute, WriterDep
-from shared.http import IfMatchDep, Representation, not_modified
-from shared.pagination import Page
+from shared.http import IfMatchDep, ReplyDep, Representation
+from shared.pagination import ListQuery, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
 from shared.validation import Changes, LanguageTag, LocalizedLongText, LocalizedText, Text
 
@@ -69,30 +69,24 @@ class ProgramOut(Representation):
 
 
 @router.post("", status_code=201, response_model=ProgramOut)
-async def draft_program(body: ProgramIn, _caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep, request: Request,
-                        response: Response) -> ProgramOut:
+async def draft_program(body: ProgramIn, _caller: WriterDep, uow: UnitOfWorkDep, clock: ClockDep,
+                        reply: ReplyDep) -> ProgramOut:
     """Draft a training program (coordinators); published through `/transitions`."""
     program = await programs.draft_program(uow, body.model_dump(), clock.now())
-    response.headers["Location"] = str(request.url_for("read_program", program_id=program.id).path)
-    return ProgramOut.of(program, response)
+    return ProgramOut.of(program, reply.created("read_program", program_id=program.id))
 
 
 @router.get("", response_model=Page[ProgramOut])
-async def list_programs(
-    caller: CallerDep,
-    session: ReadSessionDep,
-    query: Annotated[programs.ProgramQuery, Query()],
-) -> Page[ProgramOut]:
+async def list_programs(caller: CallerDep, session: ReadSessionDep,
+                        query: ListQuery[programs.ProgramQuery]) -> Page[ProgramOut]:
     """Training programs: published ones for everyone, drafts for staff too."""
     return Page.of(await programs.list_programs(session, caller, query), ProgramOut.of)
 
 
 @router.get("/{program_id}", response_model=ProgramOut, name="read_program")
-async def read_program(program_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, request: Request,
-                       response: Response) -> Any:
+async def read_program(program_id: uuid.UUID, caller: CallerDep, session: ReadSessionDep, reply: ReplyDep) -> Any:
     """One training program."""
-    program = await programs.visible_program(session, caller, program_id)
-    return not_modified(request, program.version) or ProgramOut.of(program, response)
+    return reply.current(await programs.visible_program(session, caller, program_id), ProgramOut.of)
 
 
 @router.patch("/{program_id}", response_model=ProgramOut)
