@@ -58,6 +58,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.backoff import Backoff
 from shared.db.engine import Database, after_commit
 from shared.db.types import BigIntId, UTCDateTime, utcnow
 from shared.events.envelope import CloudEvent, PublishedEvent
@@ -212,7 +213,7 @@ class OutboxRelay:
                 await marker
 
     async def _publish_continuously(self) -> None:
-        backoff = 0.1
+        backoff = Backoff(first=0.1)
         while True:
             try:
                 published = 0
@@ -221,18 +222,17 @@ class OutboxRelay:
                         await self.republish_if_broker_lost_events()
                         self._broker_checked = True
                     published = await self.publish_pending()
-                backoff = 0.1
+                backoff.reset()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 OUTBOX_FAILURES.labels(self.service).inc()
                 log.warning("relay could not publish; will retry", extra={"error": repr(exc)})
-                await asyncio.sleep(backoff)
+                await backoff.wait()
                 if self.repair is not None:
                     with contextlib.suppress(Exception):
                         await self.repair()
                 self._broker_checked = False  # a broker that failed may be a new, empty one
-                backoff = min(backoff * 2, 5.0)
                 continue
             if published >= self.batch_size:
                 continue  # more waiting: don't sleep
@@ -309,19 +309,18 @@ class OutboxRelay:
     async def _mark_sent(self) -> None:
         """The marker: marks each acknowledged batch published, in the order sent, for the life of the relay. A
         batch whose mark failed (the database away) is tried again, first, a moment later."""
-        backoff = 0.1
+        backoff = Backoff(first=0.1)
         while True:
             await self._sent.wait()
             self._sent.clear()
             try:
                 await self._mark_unmarked()
-                backoff = 0.1
+                backoff.reset()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("relay could not mark published rows; will retry", extra={"error": repr(exc)})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+                await backoff.wait()
                 self._sent.set()
 
     async def _mark_unmarked(self) -> None:
