@@ -110,7 +110,13 @@ class Reply:
         return self.response
 
 
-ReplyDep = Annotated[Reply, Depends()]
+async def _reply(request: Request, response: Response) -> Reply:
+    # An `async def` dependency: FastAPI runs a plain callable (the class itself) in a worker thread, a thread
+    # hand-off on every request (docs/performance.md).
+    return Reply(request, response)
+
+
+ReplyDep = Annotated[Reply, Depends(_reply)]
 
 
 def operation_id(route: APIRoute) -> str:

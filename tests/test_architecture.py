@@ -5,6 +5,7 @@ another router)."""
 from __future__ import annotations
 
 import ast
+import os
 import pkgutil
 import subprocess
 import sys
@@ -105,3 +106,38 @@ def test_routers_are_small_and_never_import_another_router():
         assert lines <= 200, f"{path.relative_to(ROOT)} has {lines} lines: its rules belong in the use cases"
         imported = _imports(path, module, set(modules)) & routers
         assert not imported, f"{module} imports the routers {imported}"
+
+
+APPS = ["gateway.app", *(f"services.{p.name}.app" for p in sorted(ROOT.glob("services/*")) if (p / "app.py").exists())]
+# Prints every dependency of every route of the apps named in argv that FastAPI would run in a worker thread.
+SYNC_DEPENDENCIES = """
+import importlib, inspect, sys
+from fastapi import routing
+
+def on_the_loop(call):
+    return any(inspect.iscoroutinefunction(f) or inspect.isasyncgenfunction(f)
+               for f in (call, getattr(call, "__call__", None)))
+
+def walk(dependant, where):
+    for sub in dependant.dependencies:
+        if not on_the_loop(sub.call):
+            print(where, getattr(sub.call, "__qualname__", sub.call))
+        walk(sub, where)
+
+for module in sys.argv[1:]:
+    routes = list(routing.iter_route_contexts(importlib.import_module(module).app.routes))
+    assert routes, module
+    for route in routes:
+        if getattr(route, "dependant", None) is not None:
+            walk(route.dependant, f"{module} {route.path}")
+"""
+
+
+def test_every_route_dependency_runs_on_the_event_loop(tmp_path):
+    """FastAPI runs a plain `def` dependency, a class used as one included, in a worker thread: a thread hand-off
+    on every request, which cost 7 to 9 % of a read (docs/performance.md). So each one is `async def`."""
+    env = {k: v for k, v in os.environ.items() if k != "APP_ENV"} | {"APP_ENV": "dev", "VAR_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", SYNC_DEPENDENCIES, *APPS], cwd=ROOT, capture_output=True,
+                            text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "", f"dependencies run in a worker thread:\n{result.stdout}"
