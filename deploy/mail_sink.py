@@ -19,8 +19,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from deploy.sink_folder import SinkFolder
-from deploy.sink_options import sink_options
+from deploy.sink_folder import SinkFolder, sink_options
 
 log = logging.getLogger("mail-sink")
 

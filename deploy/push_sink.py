@@ -19,8 +19,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from deploy.sink_folder import SinkFolder
-from deploy.sink_options import sink_options
+from deploy.sink_folder import SinkFolder, sink_options
 
 log = logging.getLogger("push-sink")
 

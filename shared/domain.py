@@ -1,4 +1,5 @@
-"""What the domain layer raises when it refuses a change. Plain Python: the API layer maps these to HTTP."""
+"""The domain layer's shared parts, plain Python: what it raises when it refuses a change (the API layer maps these
+to HTTP), the state machines of lifecycles, and the aggregate bases (`Aggregate`, `LifecycleAggregate`)."""
 
 from __future__ import annotations
 
@@ -157,8 +158,10 @@ class Aggregate:
 
 
 class LifecycleAggregate(Aggregate):
-    """An aggregate whose `status` moves through a `StateMachine`, its `LIFECYCLE`: its named transitions
-    (`publish`, `cancel`, ...) each take one action with `_move`, and `allowed_actions` is what it offers next."""
+    """An aggregate whose `status` moves through a `StateMachine`, its `LIFECYCLE`: the transitions a caller asks
+    for by name (`publish`, `cancel`, ...) take their action with `_move`, and `allowed_actions` is what it offers
+    next. A place given by a cohort or an event (an enrollment accepted, a registration confirmed) is set by the
+    aggregate that decides it, not asked for."""
 
     LIFECYCLE: ClassVar[StateMachine]
     status: str

@@ -1,4 +1,5 @@
-"""HTTP details shared by every resource: versions as ETags, conditional requests."""
+"""HTTP details shared by every resource: versions as ETags, conditional requests (`If-Match`, `If-None-Match`),
+the representations of aggregates, and how a route answers (`Reply`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
+from shared.db.lookup import Placed
 from shared.domain import ANY_VERSION, ExpectedVersion
 from shared.problems import invalid, too_large
 
@@ -85,6 +87,15 @@ class Representation(BaseModel):
             set_etag(response, source.version)
         values = {name: getattr(source, name) for name in cls.model_fields if name not in extra}
         return cls.model_validate({**values, **extra}, from_attributes=True)
+
+
+class PlacedRepresentation(Representation):
+    """Base of a response body that shows something holding a place or waiting for one (an enrollment, a
+    registration): the item's fields, and `waitlist_position` from its place in line (`shared.db.lookup.Placed`)."""
+
+    @classmethod
+    def placed(cls, placed: Placed[Any], response: Response | None = None) -> Self:
+        return cls.of(placed.item, response, waitlist_position=placed.waitlist_position)
 
 
 Shown = TypeVar("Shown")

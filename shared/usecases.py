@@ -25,9 +25,9 @@ def where_given(stmt: Select[Any], entity: Any, /, **values: object) -> Select[A
 
 async def check_known(session: AsyncSession, fields: Mapping[str, Any],
                       references: Sequence[tuple[str, ReadModel, str]], *, service: str) -> None:
-    """Every id a body names in each of `references` (its field, the read model of what it names, what that
-    is: `("partner_ids", known_partners, "partner")`) is one this service has a copy of. Raises RuleViolated
-    (422, pointing at the first id that is not, `unknown_<what>`)."""
+    """Every id a body names (as strings, as `fields` hold them) in each of `references` (its field, the read
+    model of what it names, what that is: `("partner_ids", known_partners, "partner")`) is one this service has a
+    copy of. Raises RuleViolated (422, pointing at the first id that is not, `unknown_<what>`)."""
     for name, known, what in references:
         ids = [uuid.UUID(i) for i in fields.get(name) or []]
         unknown = await known.unknown_among(session, ids)

@@ -17,7 +17,6 @@ from sqlalchemy.types import TypeEngine
 
 from shared.db.tables import copy_table
 from shared.db.types import utcnow
-from shared.events.consumer import EventHandlers
 from shared.events.envelope import CloudEvent, PublishedEvent
 
 
@@ -47,8 +46,6 @@ class ReadModel:
     def __init__(self, metadata: MetaData) -> None:
         self.table = copy_table(self.table_name, metadata, *(
             Column(name, type_, nullable=name in self.optional) for name, type_ in self.columns.items()))
-        self.handlers = EventHandlers()
-        self.handlers.on(self.contract)(self.apply)
 
     def copy(self, snapshot: Any) -> dict[str, Any]:
         """The copied columns' values: the snapshot's fields of the same names."""

@@ -14,9 +14,8 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, Strict, model_valid
 from services.outreach.domain.registration import RegistrationStatus
 from services.outreach.usecases import registrations
 from services.outreach.usecases.registrations import Party
-from shared.api_shapes import PlacedRepresentation
 from shared.auth import CallerDep, GuardedRoute, SignedInDep
-from shared.http import IfMatchDep, not_modified
+from shared.http import IfMatchDep, PlacedRepresentation, not_modified
 from shared.language import language_asked
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep

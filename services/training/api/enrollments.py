@@ -13,9 +13,8 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from services.training.domain.enrollment import EnrollmentStatus, Seat
 from services.training.usecases import enrollments
 from services.training.usecases.enrollments import Application
-from shared.api_shapes import PlacedRepresentation
 from shared.auth import CallerDep, GuardedRoute, SignedInDep
-from shared.http import IfMatchDep, not_modified
+from shared.http import IfMatchDep, PlacedRepresentation, not_modified
 from shared.language import language_asked
 from shared.pagination import Cursor, Limit, Page
 from shared.service import ClockDep, ReadSessionDep, UnitOfWorkDep
