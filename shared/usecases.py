@@ -32,5 +32,16 @@ async def check_known(session: AsyncSession, fields: Mapping[str, Any],
         ids = [uuid.UUID(i) for i in fields.get(name) or []]
         unknown = await known.unknown_among(session, ids)
         if unknown:
-            raise RuleViolated(f"no {what} {unknown[0]} is known to the {service} service",
-                               ("body", name, ids.index(unknown[0])), f"unknown_{what}")
+            raise _unknown(what, unknown[0], service, ("body", name, ids.index(unknown[0])))
+
+
+async def check_known_id(session: AsyncSession, id_: uuid.UUID, known: ReadModel, what: str,
+                         pointer: tuple[str | int, ...], *, service: str) -> None:
+    """The one id a body names at `pointer` (`("body", "partner_id")`) is one this service has a copy of in
+    `known`. Raises RuleViolated (422, `unknown_<what>`), as `check_known` does for lists."""
+    if await known.unknown_among(session, [id_]):
+        raise _unknown(what, id_, service, pointer)
+
+
+def _unknown(what: str, id_: uuid.UUID, service: str, pointer: tuple[str | int, ...]) -> RuleViolated:
+    return RuleViolated(f"no {what} {id_} is known to the {service} service", pointer, f"unknown_{what}")

@@ -17,9 +17,9 @@ from services.publications.db.search import index_work
 from services.publications.domain.work import Work
 from shared.auth import Caller
 from shared.db.lookup import get_visible
-from shared.domain import Conflict, ExpectedVersion, RuleViolated
+from shared.domain import Conflict, ExpectedVersion
 from shared.service import UnitOfWork
-from shared.usecases import check_known
+from shared.usecases import check_known, check_known_id
 
 
 def may_see(caller: Caller, work: Work) -> bool:
@@ -37,10 +37,9 @@ async def visible_work(session: AsyncSession, caller: Caller, work_id: uuid.UUID
 async def check_references(session: AsyncSession, fields: dict[str, Any]) -> None:
     """Affiliations, agreements and projects must be known here (from partnerships' events)."""
     for i, author in enumerate(fields.get("authors") or []):
-        partner = author.get("affiliation_partner_id")
-        if partner and await known_partners.get(session, uuid.UUID(str(partner))) is None:
-            raise RuleViolated(f"no partner {partner} is known to the publications service",
-                               ("body", "authors", i, "affiliation_partner_id"), "unknown_partner")
+        if partner := author.get("affiliation_partner_id"):
+            await check_known_id(session, uuid.UUID(str(partner)), known_partners, "partner",
+                                 ("body", "authors", i, "affiliation_partner_id"), service="publications")
     await check_known(session, fields, [("agreement_ids", known_agreements, "agreement"),
                                         ("project_ids", known_projects, "project")], service="publications")
 

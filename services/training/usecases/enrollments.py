@@ -34,11 +34,11 @@ from services.training.usecases.seats import (
 )
 from shared.auth import SIGNED_IN, Caller, Role
 from shared.db.lookup import Placed, get_visible, lock_in_turn, placed
-from shared.domain import Conflict, ExpectedVersion, RuleViolated
+from shared.domain import Conflict, ExpectedVersion
 from shared.pagination import keyset_page
 from shared.problems import forbidden
 from shared.service import UnitOfWork
-from shared.usecases import where_given
+from shared.usecases import check_known_id, where_given
 
 
 @dataclass(frozen=True)
@@ -91,9 +91,8 @@ async def enroll(uow: UnitOfWork, caller: Caller, cohort_id: uuid.UUID, applicat
     session = uow.session
     cohort, program = await visible_cohort(session, caller, cohort_id)
     cohort.check_open(program, now)
-    if partner_id is not None and await known_partners.get(session, partner_id) is None:
-        raise RuleViolated(f"no partner {partner_id} is known to the training service", ("body", "partner_id"),
-                           "unknown_partner")
+    if partner_id is not None:
+        await check_known_id(session, partner_id, known_partners, "partner", ("body", "partner_id"), service="training")
     email = application.email.lower()
     existing = (await session.execute(select(Enrollment).where(  # type: ignore[call-overload]
         Enrollment.cohort_id == cohort.id, Enrollment.email == email))).scalar_one_or_none()  # type: ignore[arg-type]
